@@ -1,0 +1,10 @@
+"""Datasets: built-in synthetic faces and sklearn digits, and readers for real on-disk layouts.
+
+Each dataset registers itself in ``DATASETS`` from its own module; importing this package
+imports them all.
+"""
+
+from core.data.source import DATASETS, DataError, DatasetSource, load_dataset
+from core.data.table import ImageTable
+
+__all__ = ["DATASETS", "DataError", "DatasetSource", "ImageTable", "load_dataset"]

@@ -1,0 +1,72 @@
+"""The dataset interface and its registry.
+
+A dataset is a small class with an ``Options`` dataclass (what the user may set; the dashboard and
+the config validator read it) and one verb, ``load(options, cache_dir) -> ImageTable``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, ClassVar
+
+import torch
+
+from core.data.table import ImageTable
+from core.registry import Registry
+
+
+class DataError(ValueError):
+    """Bad input data: the message names the file or value and what to do."""
+
+
+class DatasetSource:
+    """Base class: subclasses set ``Options`` and implement ``load``."""
+
+    @dataclass
+    class Options:
+        pass
+
+    cacheable: ClassVar[bool] = False
+
+    def load(self, options, cache_dir: Path | None = None) -> ImageTable:
+        raise NotImplementedError
+
+
+DATASETS: Registry[type[DatasetSource]] = Registry("dataset")
+
+
+def options_key(name: str, options) -> str:
+    """A short stable hash of a dataset's name and options, for cache file names."""
+    blob = json.dumps({"name": name, **asdict(options)}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def cached_table(path: Path, build: Callable[[], ImageTable]) -> ImageTable:
+    """Load a table from ``path`` or build and save it there (atomic rename)."""
+    if path.exists():
+        try:
+            return ImageTable.from_state(torch.load(path, weights_only=True))
+        except Exception:
+            path.unlink(missing_ok=True)  # a corrupt or outdated cache is rebuilt, not trusted
+    table = build()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{id(table)}")
+    torch.save(table.to_state(), tmp)
+    tmp.replace(path)
+    return table
+
+
+def load_dataset(name: str, options: dict | None = None, cache_dir: Path | None = None) -> ImageTable:
+    """Load a registered dataset by name with options given as a plain dict."""
+    from core.params import build_params
+
+    source_cls = DATASETS.get(name)
+    opts = build_params(source_cls.Options, options or {}, where=f"dataset.options ({name})")
+    source = source_cls()
+    if source.cacheable and cache_dir is not None:
+        path = Path(cache_dir) / "datasets" / f"{name}-{options_key(name, opts)}.pt"
+        return cached_table(path, lambda: source.load(opts, cache_dir))
+    return source.load(opts, cache_dir)

@@ -1,0 +1,88 @@
+"""ImageTable: the in-memory table of samples every dataset loads into.
+
+One row per image: the pixels, every annotated column (task labels and attributes alike, as
+integer class codes with their class names), the identity when the dataset has people, the
+ground-truth pixel mask of an attribute where the dataset can draw it, and a predefined
+partition where the dataset ships one. Which column is the task and which is an attribute to
+forget is the scenario's choice, not the dataset's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+TRAIN, TEST, UNSEEN, UNASSIGNED = 0, 1, 2, -1
+
+
+@dataclass
+class ImageTable:
+    """Images (uint8 ``[N, C, H, W]``) with their labelled columns."""
+
+    name: str
+    images: torch.Tensor
+    columns: dict[str, torch.Tensor]
+    classes: dict[str, list[str]]
+    identity: torch.Tensor | None = None
+    masks: dict[str, torch.Tensor] = field(default_factory=dict)
+    partition: torch.Tensor | None = None
+    ids: list[str] | None = None
+    skipped: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        n = len(self.images)
+        if self.images.dtype != torch.uint8 or self.images.ndim != 4:
+            raise ValueError(f"{self.name}: images must be a uint8 tensor [N, C, H, W]")
+        for col, values in self.columns.items():
+            if len(values) != n:
+                raise ValueError(f"{self.name}: column {col!r} has {len(values)} values for {n} images")
+            if col not in self.classes:
+                raise ValueError(f"{self.name}: column {col!r} has no class names")
+        if self.identity is not None and len(self.identity) != n:
+            raise ValueError(f"{self.name}: identity has {len(self.identity)} values for {n} images")
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        c, h, w = self.images.shape[1:]
+        return int(c), int(h), int(w)
+
+    def column(self, name: str, field_name: str = "column") -> torch.Tensor:
+        """A column's values, or a clear error naming the allowed columns."""
+        if name not in self.columns:
+            raise ValueError(
+                f"{field_name}: dataset {self.name!r} has no column {name!r}; "
+                f"allowed: {', '.join(sorted(self.columns))}"
+            )
+        return self.columns[name]
+
+    def num_classes(self, name: str) -> int:
+        return len(self.classes[name])
+
+    def subset(self, index: torch.Tensor) -> "ImageTable":
+        """The rows at ``index`` as a new table (shares no storage with this one)."""
+        return ImageTable(
+            name=self.name,
+            images=self.images[index].clone(),
+            columns={k: v[index].clone() for k, v in self.columns.items()},
+            classes=dict(self.classes),
+            identity=None if self.identity is None else self.identity[index].clone(),
+            masks={k: v[index].clone() for k, v in self.masks.items()},
+            partition=None if self.partition is None else self.partition[index].clone(),
+            ids=None if self.ids is None else [self.ids[i] for i in index.tolist()],
+        )
+
+    def to_state(self) -> dict:
+        """Plain tensors/lists/dicts, loadable with ``torch.load(weights_only=True)``."""
+        return {
+            "name": self.name, "images": self.images, "columns": self.columns, "classes": self.classes,
+            "identity": self.identity, "masks": self.masks, "partition": self.partition,
+            "ids": self.ids, "skipped": self.skipped,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict) -> "ImageTable":
+        return cls(**state)
