@@ -1,0 +1,5 @@
+"""Benchmark suites that regenerate the papers' tables; each registers itself in ``BENCHES``."""
+
+from core.bench.base import BENCHES, BenchArgs, run_bench
+
+__all__ = ["BENCHES", "BenchArgs", "run_bench"]

@@ -1,0 +1,51 @@
+"""The benchmark interface: a suite is a function of ``BenchArgs`` returning a results document.
+
+``run_bench`` writes the JSON where asked and a markdown table (and figures, when the suite makes
+any) beside it, and prints the markdown. Performance goals live here, not in timed tests.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from core.registry import Registry
+
+
+@dataclass
+class BenchArgs:
+    seeds: int = 3
+    dataset: str | None = None
+    options: dict = field(default_factory=dict)
+    out_dir: Path = Path(".")
+
+
+@dataclass
+class BenchResult:
+    """What a suite returns: the JSON document, its markdown tables, and optional plotly figures."""
+
+    doc: dict
+    markdown: str
+    figures: dict = field(default_factory=dict)
+
+
+BENCHES: Registry[Callable[[BenchArgs], BenchResult]] = Registry("benchmark")
+
+
+def run_bench(name: str, seeds: int = 3, json_path: str | None = None, dataset: str | None = None,
+              options: dict | None = None) -> int:
+    """Run a registered suite and write its outputs; returns a process exit code."""
+    suite = BENCHES.get(name)
+    out = Path(json_path) if json_path else Path(f"bench-{name}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result = suite(BenchArgs(seeds=seeds, dataset=dataset, options=options or {}, out_dir=out.parent))
+    out.write_text(json.dumps(result.doc, indent=2, default=float))
+    md = out.with_suffix(".md")
+    md.write_text(result.markdown)
+    for fig_name, fig in result.figures.items():
+        fig.write_html(out.with_name(f"{out.stem}-{fig_name}.html"), include_plotlyjs=True)
+    print(result.markdown)
+    print(f"wrote {out} and {md}")
+    return 0

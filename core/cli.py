@@ -1,0 +1,199 @@
+"""The ``unlearn`` command: list, demo, run, runs, show, cancel, datasets show, bench, report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+from core.config import ConfigError, default_scenario, load_scenario
+from core.data.source import DataError
+from core.params import ParamError
+from core.registry import UnknownName
+
+TABLE_METRICS = ("test_acc", "top2_acc", "retain_acc", "forget_acc", "mia_acc", "forgetting_score", "nomus",
+                 "gold_gap", "activation_distance", "efficacy", "fidelity", "aum", "seconds", "speedup")
+
+
+def _registries() -> list[tuple[str, object]]:
+    import core.bench  # noqa: F401
+    import core.data  # noqa: F401
+    import core.methods  # noqa: F401
+    import core.metrics  # noqa: F401
+    import core.models  # noqa: F401
+    from core.bench import BENCHES
+    from core.data import DATASETS
+    from core.data.forget import FORGET_KINDS
+    from core.methods import METHODS
+    from core.metrics import METRICS
+    from core.models import MODELS
+
+    return [("datasets", DATASETS), ("models", MODELS), ("methods", METHODS), ("metrics", METRICS),
+            ("forget kinds", FORGET_KINDS), ("benchmarks", BENCHES)]
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    for title, registry in _registries():
+        print(f"{title}:")
+        for e in registry.entries():
+            print(f"  {e.name:<22} {e.description}")
+    return 0
+
+
+def format_table(results: list[dict]) -> str:
+    """Models as rows, the metrics they have as columns."""
+    cols = [m for m in TABLE_METRICS if any(m in r["metrics"] for r in results)]
+    lines = [f"{'model':<16}" + "".join(f"{c:>{max(len(c), 8) + 2}}" for c in cols)]
+    for r in results:
+        cells = []
+        for c in cols:
+            v = r["metrics"].get(c)
+            text = "-" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3f}" if c != "seconds" else f"{v:.1f}"
+            cells.append(f"{text:>{max(len(c), 8) + 2}}")
+        lines.append(f"{r['model']:<16}" + "".join(cells))
+    return "\n".join(lines)
+
+
+def _execute_and_print(scenario_dict: dict, name: str, json_path: str | None) -> int:
+    from core.cli_progress import TqdmProgress
+    from core.runs import RunStore
+    from core.runs.worker import execute
+
+    store = RunStore()
+    run_id = store.create(scenario_dict, name)
+    bar = TqdmProgress()
+    status = execute(store, run_id, extra_progress=bar)
+    bar.close()
+    run = store.get(run_id)
+    print(f"run {run_id}: {status}")
+    if status != "succeeded":
+        print(run.error or "", file=sys.stderr)
+        return 1
+    print(format_table(run.results["results"]))
+    if json_path:
+        doc = {"run_id": run_id, **run.results}
+        Path(json_path).write_text(json.dumps(doc, indent=2))
+        print(f"wrote {json_path}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    overrides = {"method": {"name": args.method, "params": {}}} if args.method else {}
+    if args.device:
+        overrides["device"] = args.device
+    sc = default_scenario(**overrides)
+    return _execute_and_print(sc.to_dict(), sc.title(), args.json)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    sc = load_scenario(args.config)
+    if args.detach:
+        from core.runs import RunStore, launch
+
+        print(launch(RunStore(), sc.to_dict(), sc.title()))
+        return 0
+    return _execute_and_print(sc.to_dict(), sc.title(), args.json)
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from core.runs import RunStore
+
+    for r in RunStore().list(limit=args.limit):
+        dur = f"{r.duration:.0f}s" if r.duration is not None else "-"
+        print(f"{r.id}  {r.status:<10} {dur:>6}  {r.device or '-':<5} {r.name}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from core.runs import RunStore
+
+    r = RunStore().get(args.run_id)
+    print(f"{r.id}  {r.status}  {r.name}")
+    if r.results:
+        print(format_table(r.results["results"]))
+    if r.error:
+        print(r.error)
+    return 0
+
+
+def cmd_cancel(args: argparse.Namespace) -> int:
+    from core.runs import RunStore, cancel
+
+    cancel(RunStore(), args.run_id)
+    print(f"cancel requested for {args.run_id}")
+    return 0
+
+
+def cmd_datasets_show(args: argparse.Namespace) -> int:
+    from core import paths
+    from core.data import load_dataset
+    from core.data.preview import write_grid
+
+    options = dict(kv.split("=", 1) for kv in args.option)
+    table = load_dataset(args.name, options, paths.cache_dir())
+    out = Path(args.out or f"{args.name}-preview.png")
+    write_grid(table, out, n=args.n)
+    print(f"wrote {out} ({len(table)} images; columns: {', '.join(sorted(table.columns))})")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from core.bench import run_bench
+
+    options = dict(kv.split("=", 1) for kv in args.option)
+    return run_bench(args.suite, seeds=args.seeds, json_path=args.json, dataset=args.dataset, options=options)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="unlearn", description="Unlearning Studio: machine unlearning on images")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="registered datasets, models, methods, metrics").set_defaults(fn=cmd_list)
+    d = sub.add_parser("demo", help="run the built-in default scenario end to end")
+    d.add_argument("--json", help="write the results document here")
+    d.add_argument("--method", help="unlearning method (default: finetune)")
+    d.add_argument("--device", help="auto, cpu, cuda or mps")
+    d.set_defaults(fn=cmd_demo)
+    r = sub.add_parser("run", help="run a scenario file (YAML or JSON)")
+    r.add_argument("config")
+    r.add_argument("--json")
+    r.add_argument("--detach", action="store_true", help="start a background worker and print the run id")
+    r.set_defaults(fn=cmd_run)
+    rs = sub.add_parser("runs", help="list runs")
+    rs.add_argument("--limit", type=int, default=50)
+    rs.set_defaults(fn=cmd_runs)
+    s = sub.add_parser("show", help="show a run's status and metrics")
+    s.add_argument("run_id")
+    s.set_defaults(fn=cmd_show)
+    c = sub.add_parser("cancel", help="cancel a queued or running run")
+    c.add_argument("run_id")
+    c.set_defaults(fn=cmd_cancel)
+    ds = sub.add_parser("datasets", help="dataset tools").add_subparsers(dest="datasets_cmd", required=True)
+    dss = ds.add_parser("show", help="write a PNG grid of a dataset's images with labels")
+    dss.add_argument("name")
+    dss.add_argument("--out")
+    dss.add_argument("-n", type=int, default=16)
+    dss.add_argument("--option", action="append", default=[], help="dataset option key=value (repeatable)")
+    dss.set_defaults(fn=cmd_datasets_show)
+    b = sub.add_parser("bench", help="benchmark suites that regenerate the papers' tables")
+    b.add_argument("suite")
+    b.add_argument("--seeds", type=int, default=3)
+    b.add_argument("--json", help="results JSON path (markdown and figures are written beside it)")
+    b.add_argument("--dataset", help="dataset name or folder for suites that accept one")
+    b.add_argument("--option", action="append", default=[], help="suite option key=value (repeatable)")
+    b.set_defaults(fn=cmd_bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except (ConfigError, DataError, ParamError, UnknownName, ValueError, KeyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

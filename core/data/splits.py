@@ -1,0 +1,110 @@
+"""Splits: ``train = forget ∪ retain``, ``test``, ``unseen`` (the membership-attack non-members).
+
+For datasets with identities the three splits are identity-disjoint, and this is checked after
+splitting, not assumed. A predefined partition (CelebA, CIFAR-10, MUFAC) is used when present.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+from core.data.forget import ForgetRequest, select_forget
+from core.data.source import DataError
+from core.data.table import TEST, TRAIN, UNSEEN, ImageTable
+from core.task import Task
+
+SPLIT_NAMES = ("train", "forget", "retain", "test", "unseen")
+
+
+@dataclass
+class Splits:
+    """Index tensors into ``table`` for every split, plus the task they are labelled for."""
+
+    table: ImageTable
+    task: Task
+    request: ForgetRequest
+    train: torch.Tensor
+    forget: torch.Tensor
+    retain: torch.Tensor
+    test: torch.Tensor
+    unseen: torch.Tensor
+
+    def index(self, name: str) -> torch.Tensor:
+        if name not in SPLIT_NAMES:
+            raise KeyError(f"unknown split {name!r}; allowed: {', '.join(SPLIT_NAMES)}")
+        return getattr(self, name)
+
+    def sizes(self) -> dict[str, int]:
+        return {name: len(self.index(name)) for name in SPLIT_NAMES}
+
+    def targets(self, index: torch.Tensor) -> torch.Tensor:
+        """Task labels ``[n, heads]`` of the rows at ``index``."""
+        return torch.stack([self.table.columns[c][index] for c in self.task.columns], 1)
+
+    def tensors(self, name_or_index: str | torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Images as float in [0, 1] and task labels for a split (or an explicit index)."""
+        idx = self.index(name_or_index) if isinstance(name_or_index, str) else name_or_index
+        return self.table.images[idx].float().div_(255), self.targets(idx)
+
+    def loader(self, name_or_index: str | torch.Tensor, batch_size: int = 128, shuffle: bool = False,
+               seed: int = 0) -> DataLoader:
+        """A DataLoader of ``(x, y)`` over a split; shuffling is seeded for reproducibility."""
+        x, y = self.tensors(name_or_index)
+        gen = torch.Generator().manual_seed(seed) if shuffle else None
+        return DataLoader(TensorDataset(x, y), batch_size=batch_size, shuffle=shuffle, generator=gen)
+
+
+def make_task(table: ImageTable, task: str | list[str]) -> Task:
+    """The Task for one or several columns, with a clear error for an unknown column."""
+    columns = [task] if isinstance(task, str) else list(task)
+    if not columns:
+        raise DataError("task: name at least one column to predict")
+    for c in columns:
+        table.column(c, "task")
+    return Task(tuple(columns), tuple(table.num_classes(c) for c in columns))
+
+
+def _partition(table: ImageTable, test_fraction: float, unseen_fraction: float, seed: int) -> torch.Tensor:
+    """TRAIN/TEST/UNSEEN per row: by identity groups when present, else by sample."""
+    gen = torch.Generator().manual_seed(seed)
+    groups = table.identity if table.identity is not None else torch.arange(len(table))
+    uniq = groups.unique()
+    order = uniq[torch.randperm(len(uniq), generator=gen)]
+    n_test, n_unseen = int(round(test_fraction * len(uniq))), int(round(unseen_fraction * len(uniq)))
+    if len(uniq) - n_test - n_unseen < 2 or n_test < 1 or n_unseen < 1:
+        raise DataError(f"split: {len(uniq)} {'identities' if table.identity is not None else 'samples'} "
+                        "are too few for train/test/unseen splits; use a larger dataset")
+    part = torch.full((len(table),), TRAIN, dtype=torch.long)
+    part[torch.isin(groups, order[:n_test])] = TEST
+    part[torch.isin(groups, order[n_test : n_test + n_unseen])] = UNSEEN
+    return part
+
+
+def check_identity_disjoint(table: ImageTable, parts: dict[str, torch.Tensor]) -> None:
+    """Raise if any identity appears in two of train/test/unseen."""
+    if table.identity is None:
+        return
+    sets = {k: set(table.identity[v].tolist()) for k, v in parts.items()}
+    names = list(sets)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            shared = sets[a] & sets[b]
+            if shared:
+                raise DataError(f"split: identities {sorted(shared)[:5]} appear in both {a} and {b}; "
+                                "the membership attack needs identity-disjoint splits")
+
+
+def make_splits(table: ImageTable, task: str | list[str], request: ForgetRequest, seed: int = 0,
+                test_fraction: float = 0.15, unseen_fraction: float = 0.15) -> Splits:
+    """Split ``table`` and select the forget set; every check raises a DataError that says what to do."""
+    t = make_task(table, task)
+    part = table.partition
+    if part is None or not (part == UNSEEN).any():
+        part = _partition(table, test_fraction, unseen_fraction, seed)
+    train, test, unseen = ((part == p).nonzero().squeeze(1) for p in (TRAIN, TEST, UNSEEN))
+    check_identity_disjoint(table, {"train": train, "test": test, "unseen": unseen})
+    mask = select_forget(table, train, request, seed)
+    return Splits(table, t, request, train, train[mask], train[~mask], test, unseen)

@@ -1,0 +1,92 @@
+"""The unlearning-method interface: a hyper-parameter dataclass and one verb, ``unlearn(ctx)``.
+
+A method receives a :class:`Context` (a copy of the original model, the splits, the device, the
+training settings and a progress reporter) and returns the unlearned model. ``ctx.report`` computes
+the live metrics and calls ``progress``, which raises ``Cancelled`` when the user cancels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+
+from core.data.splits import Splits
+from core.models.base import ModelSpec, SplitModel, build_model
+from core.progress import Progress, silent
+from core.registry import Registry
+
+
+@dataclass
+class TrainSettings:
+    """How the original and gold models are trained (also the default for retraining methods)."""
+
+    epochs: int = 8
+    lr: float = 1e-3
+    batch_size: int = 128
+
+
+@dataclass
+class Context:
+    """Everything a method may use. ``gold`` is only for live alignment metrics, never for unlearning."""
+
+    model: SplitModel
+    splits: Splits
+    device: torch.device
+    model_name: str
+    train: TrainSettings = field(default_factory=TrainSettings)
+    seed: int = 0
+    progress: Progress = silent
+    gold: nn.Module | None = None
+    workdir: Path | None = None
+    artifacts: dict[str, Any] = field(default_factory=dict)
+    stage: str = "unlearn"
+
+    def fresh_model(self) -> SplitModel:
+        """A newly initialised model of the same architecture (for retraining baselines)."""
+        c, h, _ = self.splits.table.image_shape
+        torch.manual_seed(self.seed)
+        return build_model(self.model_name, ModelSpec(c, h, self.splits.task.out_dim)).to(self.device)
+
+    def loader(self, split: str | torch.Tensor, shuffle: bool = True, batch_size: int | None = None,
+               epoch: int = 0) -> DataLoader:
+        return self.splits.loader(split, batch_size or self.train.batch_size, shuffle, seed=self.seed + epoch)
+
+    def report(self, step: int, total: int, model: nn.Module, **extra: float) -> None:
+        """Compute the cheap live metrics on ``model`` and report them (may raise Cancelled)."""
+        from core.metrics import Evaluation, evaluate
+
+        metrics = evaluate(Evaluation(model, self.splits, self.device, gold=self.gold, live=True))
+        model.train()
+        self.progress(step, total, stage=self.stage, **metrics, **extra)
+
+
+@dataclass
+class NoParams:
+    pass
+
+
+class Method:
+    """Base class: set ``Params`` and implement ``unlearn``."""
+
+    Params: ClassVar[type] = NoParams
+    multi_label: ClassVar[bool] = True  # False where a method cannot handle several task heads
+
+    def __init__(self, params: Any = None) -> None:
+        self.params = params if params is not None else self.Params()
+
+    def unlearn(self, ctx: Context) -> nn.Module:
+        raise NotImplementedError
+
+    def check(self, ctx: Context) -> None:
+        """Raise ValueError naming the problem when the method cannot apply to this request."""
+        if ctx.splits.task.is_multi and not self.multi_label:
+            raise ValueError(f"method {type(self).__name__} cannot handle a multi-label task "
+                             f"({', '.join(ctx.splits.task.columns)}); pick one task column")
+
+
+METHODS: Registry[type[Method]] = Registry("method")

@@ -1,0 +1,9 @@
+"""Metrics: each file registers its functions in ``METRICS``; import order is evaluation order."""
+
+from core.metrics.base import METRICS, Evaluation, evaluate, metric
+import core.metrics.accuracy  # noqa: F401,E402
+import core.metrics.mia  # noqa: F401,E402
+import core.metrics.nomus  # noqa: F401,E402
+import core.metrics.alignment  # noqa: F401,E402
+
+__all__ = ["METRICS", "Evaluation", "evaluate", "metric"]

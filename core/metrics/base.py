@@ -1,0 +1,83 @@
+"""The metric interface: functions of an Evaluation returning named floats, and their registry.
+
+An ``Evaluation`` holds one model under test with the splits (and the gold/original models when
+known) and caches per-split logits, so the metrics that read the same outputs compute them once.
+Metrics run in registration order and may read earlier results (NoMUS reads test_acc, mia_acc).
+``live=True`` marks metrics cheap enough for the per-epoch chart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+from torch import nn
+
+from core.data.splits import Splits
+from core.registry import Registry
+from core.training import predict_logits
+
+
+@dataclass
+class Evaluation:
+    """One model under test, the data, and a cache of its outputs."""
+
+    model: nn.Module
+    splits: Splits
+    device: torch.device
+    gold: nn.Module | None = None
+    live: bool = False
+    live_limit: int = 1000
+    results: dict[str, float] = field(default_factory=dict)
+    extras: dict[str, object] = field(default_factory=dict)
+    _logits: dict[tuple[int, str], torch.Tensor] = field(default_factory=dict)
+
+    def index(self, split: str) -> torch.Tensor:
+        idx = self.splits.index(split)
+        return idx[: self.live_limit] if self.live else idx
+
+    def logits(self, split: str, model: nn.Module | None = None) -> torch.Tensor:
+        """Logits of ``model`` (default: the model under test) on a split, computed once."""
+        model = self.model if model is None else model
+        key = (id(model), split)
+        if key not in self._logits:
+            x, _ = self.splits.tensors(self.index(split))
+            self._logits[key] = predict_logits(model, x, self.device)
+        return self._logits[key]
+
+    def targets(self, split: str) -> torch.Tensor:
+        return self.splits.targets(self.index(split))
+
+
+@dataclass(frozen=True)
+class Metric:
+    fn: Callable[[Evaluation], dict[str, float]]
+    live: bool
+    applies: Callable[[Evaluation], bool]
+
+
+METRICS: Registry[Metric] = Registry("metric")
+
+
+def metric(name: str, description: str, live: bool = False,
+           applies: Callable[[Evaluation], bool] = lambda ev: True):
+    """Register a metric function under ``name``."""
+
+    def wrap(fn: Callable[[Evaluation], dict[str, float]]):
+        METRICS.add(name, Metric(fn, live, applies), description)
+        return fn
+
+    return wrap
+
+
+def evaluate(ev: Evaluation, names: list[str] | None = None) -> dict[str, float]:
+    """Run the applicable metrics (only live ones when ``ev.live``), in registration order."""
+    for entry in METRICS._entries.values():  # registration order matters: derived metrics come last
+        m = entry.obj
+        if names is not None and entry.name not in names:
+            continue
+        if (ev.live and not m.live) or not m.applies(ev):
+            continue
+        ev.results.update({k: float(v) for k, v in m.fn(ev).items()})
+    return dict(ev.results)

@@ -1,0 +1,30 @@
+"""Forgetting score and NoMUS (the MUFAC/MUCAC paper's combined score)."""
+
+from __future__ import annotations
+
+import math
+
+from core.metrics.base import Evaluation, metric
+
+NOMUS_LAMBDA = 0.5
+
+
+def forgetting_score(mia_acc: float) -> float:
+    """``|M - 0.5|``: 0 when the attacker is at chance."""
+    return abs(mia_acc - 0.5)
+
+
+def nomus(acc: float, mia_acc: float, lam: float = NOMUS_LAMBDA) -> float:
+    """``λ·acc + (1 − λ)·(1 − 2|M − 0.5|)``, in [0, 1]; higher is better."""
+    if not 0.0 <= lam <= 1.0:
+        raise ValueError(f"nomus lambda must be in [0, 1], got {lam}")
+    return lam * acc + (1 - lam) * (1 - 2 * forgetting_score(mia_acc))
+
+
+@metric("nomus", "forgetting_score = |mia_acc - 0.5| and nomus = λ·test_acc + (1-λ)(1 - 2·forgetting_score)", live=True,
+        applies=lambda ev: "mia_acc" in ev.results and "test_acc" in ev.results)
+def nomus_metric(ev: Evaluation) -> dict[str, float]:
+    m, acc = ev.results["mia_acc"], ev.results["test_acc"]
+    if math.isnan(m):
+        return {"forgetting_score": float("nan"), "nomus": float("nan")}
+    return {"forgetting_score": forgetting_score(m), "nomus": nomus(acc, m)}

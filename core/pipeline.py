@@ -1,0 +1,161 @@
+"""Run a Scenario end to end: data, original model, gold model, unlearning, evaluation.
+
+The original and gold models are cached on disk keyed by everything that produced them, so a
+second run of the same scenario (or another method on it) skips straight to unlearning.
+Progress is reported per stage; the worker records it, the CLI draws it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from core import paths
+from core.config import Scenario
+from core.data import load_dataset
+from core.data.splits import Splits, make_splits
+from core.methods import METHODS, Context
+from core.metrics import Evaluation, evaluate
+from core.models import ModelSpec, build_model
+from core.params import build_params
+from core.progress import Progress, silent
+from core.training import load_checkpoint, pick_device, save_checkpoint, seed_everything, train_epochs
+
+STAGES = ("data", "original", "gold", "unlearn", "evaluate")
+
+
+@dataclass
+class Trained:
+    """A model with how long it took to train and whether it came from the cache."""
+
+    model: nn.Module
+    seconds: float
+    cached: bool
+    sha256: str = ""
+
+
+@dataclass
+class Prepared:
+    """What every method on the same scenario shares: the data and the two reference models."""
+
+    scenario: Scenario
+    splits: Splits
+    device: torch.device
+    original: Trained
+    gold: Trained
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def _key(*parts: Any) -> str:
+    blob = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
+def _index_digest(index: torch.Tensor) -> str:
+    return hashlib.sha256(index.numpy().tobytes()).hexdigest()[:16]
+
+
+def train_reference(sc: Scenario, splits: Splits, split: str, device: torch.device, progress: Progress,
+                    stage: str, cache: Path | None) -> Trained:
+    """Train (or load from cache) a model from scratch on ``split`` with the scenario's settings."""
+    index = splits.index(split)
+    key = _key(sc.dataset.name, sc.dataset.options, sc.task, sc.model, asdict(sc.train), sc.seed, _index_digest(index))
+    c, h, _ = splits.table.image_shape
+    seed_everything(sc.seed)
+    model = build_model(sc.model, ModelSpec(c, h, splits.task.out_dim))
+    path = cache / "models" / f"{stage}-{key}.pt" if cache else None
+    if path is not None and path.exists():
+        meta = json.loads(path.with_suffix(".json").read_text())
+        progress(1, 1, stage=stage, cached=1.0)
+        return Trained(load_checkpoint(model, path).to(device), meta["seconds"], True, meta["sha256"])
+    start = time.perf_counter()
+    loader = splits.loader(index, sc.train.batch_size, shuffle=True, seed=sc.seed)
+    train_epochs(model, loader, splits.task, sc.train.epochs, sc.train.lr, device, progress, stage=stage)
+    seconds = time.perf_counter() - start
+    sha = ""
+    if path is not None:
+        sha = save_checkpoint(model, path)
+        path.with_suffix(".json").write_text(json.dumps({"seconds": seconds, "sha256": sha}))
+    return Trained(model, seconds, False, sha)
+
+
+def prepare(sc: Scenario, progress: Progress = silent, cache: Path | None = None) -> Prepared:
+    """Load data, split it, and get the original and gold models (cached when possible)."""
+    cache = paths.cache_dir() if cache is None else cache
+    device = pick_device(sc.device)
+    progress(0, 1, stage="data")
+    table = load_dataset(sc.dataset.name, sc.dataset.options, cache)
+    splits = make_splits(table, sc.task, sc.forget, sc.seed, sc.split.test_fraction, sc.split.unseen_fraction)
+    progress(1, 1, stage="data", **{f"n_{k}": float(v) for k, v in splits.sizes().items()})
+    original = train_reference(sc, splits, "train", device, progress, "original", cache)
+    gold = train_reference(sc, splits, "retain", device, progress, "gold", cache)
+    return Prepared(sc, splits, device, original, gold)
+
+
+def run_method(prep: Prepared, method_name: str, params: dict, progress: Progress = silent,
+               workdir: Path | None = None) -> tuple[nn.Module, float, dict]:
+    """Apply one unlearning method to a copy of the original model; returns model, seconds, artifacts."""
+    import copy
+
+    method_cls = METHODS.get(method_name)
+    method = method_cls(build_params(method_cls.Params, params, where="method.params"))
+    sc = prep.scenario
+    ctx = Context(model=copy.deepcopy(prep.original.model).to(prep.device), splits=prep.splits,
+                  device=prep.device, model_name=sc.model, train=sc.train, seed=sc.seed,
+                  progress=progress, gold=prep.gold.model, workdir=workdir)
+    method.check(ctx)
+    seed_everything(sc.seed)
+    start = time.perf_counter()
+    model = method.unlearn(ctx)
+    return model, time.perf_counter() - start, ctx.artifacts
+
+
+def evaluate_model(prep: Prepared, model: nn.Module, seconds: float) -> dict[str, float]:
+    """The full metric table for one model, with its time and speed-up over retraining."""
+    metrics = evaluate(Evaluation(model, prep.splits, prep.device, gold=prep.gold.model))
+    metrics["seconds"] = seconds
+    metrics["speedup"] = prep.gold.seconds / seconds if seconds > 0 else float("nan")
+    return metrics
+
+
+def run_scenario(sc: Scenario, progress: Progress = silent, workdir: Path | None = None,
+                 cache: Path | None = None) -> dict:
+    """The whole pipeline; returns the JSON-able results document (see README)."""
+    prep = prepare(sc, progress, cache)
+    model, seconds, artifacts = run_method(prep, sc.method.name, sc.method.params, progress, workdir)
+    progress(0, 3, stage="evaluate")
+    rows = []
+    for i, (name, m, s) in enumerate([("original", prep.original.model, prep.original.seconds),
+                                       ("gold", prep.gold.model, prep.gold.seconds),
+                                       (sc.method.name, model, seconds)]):
+        rows.append({"model": name, "metrics": evaluate_model(prep, m, s)})
+        progress(i + 1, 3, stage="evaluate")
+    checkpoints = {"original": prep.original.sha256, "gold": prep.gold.sha256}
+    if workdir is not None:
+        checkpoints[sc.method.name] = save_checkpoint(model, workdir / "unlearned.pt")
+    return {"scenario": sc.to_dict(), "sizes": prep.splits.sizes(), "results": rows,
+            "checkpoints": checkpoints, "artifacts": _jsonable(artifacts)}
+
+
+def _jsonable(obj: Any) -> Any:
+    """Keep only what JSON can hold (methods may put tensors in artifacts for files, not the store)."""
+    try:
+        json.dumps(obj)
+        return obj
+    except TypeError:
+        return {k: v for k, v in obj.items() if _is_json(v)} if isinstance(obj, dict) else None
+
+
+def _is_json(v: Any) -> bool:
+    try:
+        json.dumps(v)
+        return True
+    except TypeError:
+        return False

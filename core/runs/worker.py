@@ -1,0 +1,78 @@
+"""The detached worker: ``python -m core.runs.worker RUN_ID`` executes one stored run.
+
+It marks the run running, beats a heartbeat, records progress events, and finishes the row as
+succeeded (with results), failed (with the error text kept) or cancelled. SIGTERM is a cancel.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import traceback
+
+from core.config import scenario_from_dict
+from core.progress import Cancelled, Progress, Tee
+from core.runs.progress import StoreProgress
+from core.runs.store import RunStore
+from core.training import pick_device
+
+HEARTBEAT_SECONDS = 2.0
+
+
+def _heartbeat(store: RunStore, run_id: str, stop: threading.Event) -> None:
+    while not stop.wait(HEARTBEAT_SECONDS):
+        try:
+            store.beat(run_id)
+        except Exception:  # a busy database must not kill the run; the next beat retries
+            pass
+
+
+def error_text(exc: BaseException) -> str:
+    """The message a user reads first, then the traceback's tail for whoever debugs it."""
+    tail = "".join(traceback.format_exception(exc)[-6:])
+    return f"{type(exc).__name__}: {exc}\n\n{tail}"
+
+
+def execute(store: RunStore, run_id: str, extra_progress: Progress | None = None) -> str:
+    """Run a stored scenario to completion in this process; returns the final status."""
+    import os
+
+    from core.pipeline import run_scenario
+
+    run = store.get(run_id)
+    progress = StoreProgress(store, run_id)
+    stop = threading.Event()
+    try:
+        scenario = scenario_from_dict(run.config)
+        store.mark_running(run_id, os.getpid(), str(pick_device(scenario.device)))
+        threading.Thread(target=_heartbeat, args=(store, run_id, stop), daemon=True).start()
+        cb = Tee(progress, extra_progress) if extra_progress else progress
+        results = run_scenario(scenario, cb, workdir=store.run_dir(run_id))
+        store.finish(run_id, "succeeded", results=results)
+    except Cancelled:
+        store.finish(run_id, "cancelled", error="cancelled by the user")
+    except Exception as exc:
+        store.finish(run_id, "failed", error=error_text(exc))
+    finally:
+        stop.set()
+    return store.get(run_id).status
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1:
+        print("usage: python -m core.runs.worker RUN_ID", file=sys.stderr)
+        return 2
+    store = RunStore()
+
+    def on_term(signum, frame):  # a cancel: the next progress report raises Cancelled
+        store.request_cancel(argv[0])
+
+    signal.signal(signal.SIGTERM, on_term)
+    status = execute(store, argv[0])
+    return 0 if status in ("succeeded", "cancelled") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
