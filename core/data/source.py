@@ -14,12 +14,9 @@ from typing import Callable, ClassVar
 
 import torch
 
+from core.data.errors import DataError  # noqa: F401  (re-exported)
 from core.data.table import ImageTable
 from core.registry import Registry
-
-
-class DataError(ValueError):
-    """Bad input data: the message names the file or value and what to do."""
 
 
 class DatasetSource:
