@@ -75,6 +75,7 @@ class ImageTable:
             masks={k: v[index].clone() for k, v in self.masks.items()},
             partition=None if self.partition is None else self.partition[index].clone(),
             ids=None if self.ids is None else [self.ids[i] for i in index.tolist()],
+            skipped=list(self.skipped),
         )
 
     def to_state(self) -> dict:
