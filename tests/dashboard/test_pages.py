@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.methods import METHODS
 from core.runs import RunStore, cancel
-from tests.dashboard.conftest import RESULTS, seed_run
+from tests.dashboard.seed import RESULTS, seed_run
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 TIMEOUT = 60  # the first run imports torch
