@@ -4,6 +4,7 @@ Each dataset registers itself in ``DATASETS`` from its own module; importing thi
 imports them all.
 """
 
+import core.data.synthfaces  # noqa: F401
 from core.data.source import DATASETS, DataError, DatasetSource, load_dataset
 from core.data.table import ImageTable
 
