@@ -170,3 +170,9 @@ def test_attributes_are_learnable_from_pixels():
         accuracy = (probe.predict(x[test]) == y[test]).mean()
         majority = np.bincount(y[test]).max() / test.sum()
         assert accuracy > majority + 0.08, (name, accuracy, majority)
+
+
+def test_speed_measure_runs():
+    from core.data.synthfaces.speed import measure
+
+    assert measure(n=40, size=32) > 0
