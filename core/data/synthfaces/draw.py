@@ -1,9 +1,9 @@
 """Draw one face as a map of part codes (parts.py) with Pillow, then pose it.
 
 Layout is in units of the image side ``s`` around the head centre; ``a``/``b`` are the face's
-half-width/half-height. Layers go back to front (background, hair behind, neck and shirt, face, hair front,
-age and sex cues, eyes, nose, mouth, moustache, earrings, glasses, hat), so each part code ends up
-on exactly the pixels where that part is visible. The pose (small rotation, scale and shift) is one
+half-width/half-height. Layers go back to front (background, hair behind, neck and shirt, face,
+hair front, age and sex cues, eyes, nose, mouth, moustache, earrings, glasses, hat), so each part
+code ends up on exactly the pixels where that part is visible. The pose (small rotation, scale and shift) is one
 nearest-neighbour affine warp of the finished map, so parts stay crisp codes, never blends.
 """
 

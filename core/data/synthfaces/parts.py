@@ -4,12 +4,13 @@ A face is drawn once as a map of part codes; colours and the ground-truth attrib
 looked up from that map, so a mask is exactly the set of pixels where its attribute shows.
 
 Mask convention (per attribute and class, ``MASK_PARTS``): a binary attribute's mask is empty where
-the attribute is 0, because its absence draws nothing (no glasses, no hat, closed un-smiling mouth
-is still a mouth but not a smile...). Exceptions where both values are visible: ``Male`` (men:
-stubble and thick brows; women: lipstick and earrings), ``Young`` (young: the rosy cheeks drawn on
-0-19; not young: wrinkles and grey hair), ``skin_tone`` (the skin for every class) and ``age_group``
-(0-19: rosy cheeks; 35-54 and 55+: wrinkles and grey hair; 20-34 draws no age cue, so its mask is
-empty). ``Bald`` marks the visible bare scalp; ``Big_Nose``/``Pointy_Nose`` the nose.
+the attribute is 0, since its absence draws nothing of its own (where it would be drawn is not
+marked). When it is 1: Eyeglasses the frames, Wearing_Hat the hat, Smiling and Mouth_Slightly_Open
+the mouth, Mustache the moustache, Big_Nose/Pointy_Nose the nose, Bald the visible bare scalp (a hat
+may hide it all). Attributes whose every value is visible are marked for every value: Male (men:
+stubble and thick brows; women: lipstick and earrings), Young (young: rosy cheeks, drawn on 0-19
+only; not young: wrinkles and grey hair), skin_tone (the face skin) and age_group (0-19: rosy
+cheeks; 35-54 and 55+: wrinkles and grey hair; 20-34 has no age cue, so an empty mask).
 """
 
 from __future__ import annotations

@@ -28,7 +28,8 @@ BALANCE_HELP = "class rates, e.g. 'Eyeglasses:0.5; skin_tone:1/1/1/1' (the rate 
 
 @DATASETS.register("synthfaces", "procedurally drawn faces: identities, CelebA attributes, pixel masks, bias control")
 class SynthFaces(DatasetSource):
-    """Synthetic faces, deterministic from the seed; see the package docstring for what is drawn."""
+    """Synthetic faces, deterministic from the seed (what is drawn: the package docstring; what each
+    attribute's mask marks, including for absent attributes: ``core.data.synthfaces.parts``)."""
 
     @dataclass
     class Options:
