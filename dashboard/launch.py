@@ -25,7 +25,8 @@ def build_command(argv: list[str]) -> list[str]:
                         help="interface to listen on (default localhost; 0.0.0.0 makes it reachable from your network)")
     args, extra = parser.parse_known_args(argv)
     return [sys.executable, "-m", "streamlit", "run", str(APP), "--server.fileWatcherType=none",
-            f"--server.address={args.address}", "--server.headless=true", "--browser.gatherUsageStats=false", *extra]
+            f"--server.address={args.address}", "--server.headless=true", "--browser.gatherUsageStats=false",
+            "--client.toolbarMode=minimal", *extra]
 
 
 def main(argv: list[str] | None = None) -> int:

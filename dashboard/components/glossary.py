@@ -50,6 +50,7 @@ STAGE_LABELS: dict[str, str] = {
     "data": "Preparing the data",
     "original": "Training the original model",
     "gold": "Training the gold model (retain set only)",
+    "unlearn": "Unlearning",
     "evaluate": "Evaluating the three models",
 }
 
@@ -59,5 +60,5 @@ def metric_label(name: str) -> str:
 
 
 def stage_label(stage: str) -> str:
-    """A stage the pipeline names, or the unlearning method's own stage name."""
+    """A stage the pipeline names, or the unlearning method's own stage name (``unlearn`` by default)."""
     return STAGE_LABELS.get(stage, f"Unlearning ({stage})" if stage else "Starting")

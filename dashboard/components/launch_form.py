@@ -43,7 +43,7 @@ def launch_form() -> str | None:
         params = {}
     train = dict(DEFAULT_SCENARIO["train"])
     train["epochs"] = int(st.number_input(
-        "Training epochs", min_value=1, max_value=MAX_TRAIN_EPOCHS, value=int(train["epochs"]), step=1,
+        "Original/gold training epochs", min_value=1, max_value=MAX_TRAIN_EPOCHS, value=int(train["epochs"]), step=1,
         key="launch.train_epochs", help="Epochs for the original model (all training images) and the gold model "
         "(retain images only). Fewer epochs run faster on a laptop CPU; trained models are cached and reused."))
     if not st.button("Launch", type="primary", key="launch.go", icon=":material/rocket_launch:"):

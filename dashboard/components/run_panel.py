@@ -78,7 +78,8 @@ def _progress(run: Run, events: list) -> None:
     eta = ""
     if state.eta_seconds is not None:
         eta = f" · about {format_duration(state.eta_seconds)} left in this stage" if state.eta_seconds >= 1 else " · finishing this stage"
-    st.progress(state.fraction, text=f"{state.label} — step {state.step}/{state.total}{eta}")
+    st.progress(state.fraction, text=f"Stage {state.phase} of {state.phases}: {state.label} — "
+                                     f"step {state.step}/{state.total}{eta}")
 
 
 def _live_chart(events: list) -> None:

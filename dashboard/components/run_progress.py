@@ -21,6 +21,9 @@ class TimedEvent(Protocol):
     metrics: dict
 
 
+PHASES = ("data", "original", "gold", "method", "evaluate")  # the pipeline's order
+
+
 @dataclass
 class ProgressState:
     stage: str
@@ -29,6 +32,11 @@ class ProgressState:
     total: int
     eta_seconds: float | None
     epochs_received: int
+    phase: int  # 1-based position of the stage in PHASES, so the user sees how far the whole run is
+
+    @property
+    def phases(self) -> int:
+        return len(PHASES)
 
     @property
     def fraction(self) -> float:
@@ -60,4 +68,4 @@ def progress_state(events: Iterable[TimedEvent], started: float | None = None,
         if now is not None:
             eta = max(0.0, eta - max(0.0, now - last.ts))
     return ProgressState(last.stage, stage_label(last.stage), last.step, last.total, eta,
-                         len(unlearning_points(events)))
+                         len(unlearning_points(events)), PHASES.index(phase) + 1 if phase in PHASES else 0)

@@ -47,13 +47,12 @@ def unlearned_metric(results: dict[str, Any] | None, name: str) -> float | None:
 
 
 def runs_table(runs: Iterable[Any]) -> pd.DataFrame:
-    """The runs list (newest first, as the store returns it): id, name, status, method, created, duration,
-    device, and the unlearned model's NoMUS when finished (to compare methods at a glance)."""
+    """The runs list (newest first, as the store returns it): id, name, status, method, the unlearned
+    model's NoMUS when finished (to compare methods at a glance), duration, device, creation time."""
     data = [{
         "id": r.id, "name": r.name, "status": r.status,
         "method": (r.config.get("method") or {}).get("name", "") if isinstance(r.config, dict) else "",
-        "created": dt.datetime.fromtimestamp(r.created).strftime("%Y-%m-%d %H:%M:%S"),
-        "duration": format_duration(r.duration), "device": r.device or "",
-        "nomus": unlearned_metric(r.results, "nomus"),
+        "nomus": unlearned_metric(r.results, "nomus"), "duration": format_duration(r.duration),
+        "device": r.device or "", "created": dt.datetime.fromtimestamp(r.created).strftime("%Y-%m-%d %H:%M:%S"),
     } for r in runs]
-    return pd.DataFrame(data, columns=["id", "name", "status", "method", "created", "duration", "device", "nomus"])
+    return pd.DataFrame(data, columns=["id", "name", "status", "method", "nomus", "duration", "device", "created"])

@@ -12,7 +12,8 @@ RESULTS = [("original", 0.70, 0.80, 0.55), ("gold", 0.69, 0.52, 0.83), ("finetun
 
 
 def seed_run(store: RunStore, status: str, epochs: int = 3, pid: int = 999_999, error: str | None = None) -> str:
-    """A run shaped like a finetune run of the default scenario, stopped after ``epochs`` unlearning epochs.
+    """A run shaped like a finetune run of the default scenario, stopped after ``epochs`` unlearning epochs
+    (each also followed by a loss-only event of a second method stage, as multi-phase methods report).
 
     ``status`` running keeps it active (``pid`` must then be a live process); succeeded adds results."""
     config = copy.deepcopy(DEFAULT_SCENARIO)

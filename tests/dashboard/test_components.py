@@ -114,6 +114,7 @@ def test_progress_state_stage_step_and_time_left():
     state = progress_state(events, started=99.0)
     assert (state.stage, state.step, state.total) == ("original", 2, 4)
     assert state.label == "Training the original model" and state.fraction == 0.5
+    assert (state.phase, state.phases) == (2, 5)
     assert state.eta_seconds == pytest.approx(20.0)  # 10 s per epoch since the data stage ended, 2 to go
     assert progress_state(events, 99.0, now=125.0).eta_seconds == pytest.approx(15.0)
     assert progress_state(events, 99.0, now=500.0).eta_seconds == 0.0
@@ -124,7 +125,8 @@ def test_progress_state_counts_method_stages_as_one_phase_and_counts_epochs():
     events = [ev(1, "gold", 2, 2, ts=50.0), ev(2, "unlearn", 1, 3, ts=60.0, test_acc=0.5),
               ev(3, "fine-tuning", 1, 3, ts=60.1, loss=0.3)]
     state = progress_state(events)
-    assert state.label == "Unlearning (fine-tuning)" and state.epochs_received == 1
+    assert state.label == "Unlearning (fine-tuning)" and state.epochs_received == 1 and state.phase == 4
+    assert progress_state(events[:2]).label == "Unlearning"
     assert state.eta_seconds == pytest.approx(10.1 * 2)
 
 

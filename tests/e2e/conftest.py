@@ -93,7 +93,8 @@ def dashboard(unlearn_home, tmp_path):
     log = open(tmp_path / "streamlit.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
                              "--server.headless", "true", "--server.fileWatcherType", "none",
-                             "--server.address", "localhost", "--browser.gatherUsageStats", "false"],
+                             "--server.address", "localhost", "--browser.gatherUsageStats", "false",
+                             "--client.toolbarMode", "minimal"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_healthy(url, proc)
