@@ -30,7 +30,10 @@ def build_command(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Become the Streamlit server (exec on POSIX, so signals reach it directly; a child process elsewhere)."""
     command = build_command(sys.argv[1:] if argv is None else argv)
+    if os.name == "posix":
+        os.execv(command[0], command)
     try:
         return subprocess.call(command)
     except KeyboardInterrupt:  # Ctrl-C reaches Streamlit too; it shuts down on its own
