@@ -10,11 +10,13 @@ from typing import Any, Iterable, Protocol
 
 import plotly.graph_objects as go
 
+from core.pipeline import STAGES
 from dashboard.components.glossary import metric_label
 from dashboard.components.palette import metric_color, model_color, model_role
 
 LIVE_METRICS = ("test_acc", "mia_acc", "nomus")
-PIPELINE_STAGES = ("data", "original", "gold", "evaluate")
+METHOD_PHASE = "unlearn"  # the pipeline's name for the phase in which the method reports its own stages
+PIPELINE_STAGES = tuple(s for s in STAGES if s != METHOD_PHASE)  # data, original, gold, evaluate
 RESULT_CHART_METRICS = ("test_acc", "retain_acc", "forget_acc", "mia_acc", "nomus")
 UIREVISION = "live-run"
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Protocol
 
-from dashboard.components.charts import is_method_stage, unlearning_points
+from core.pipeline import STAGES
+from dashboard.components.charts import METHOD_PHASE, is_method_stage, unlearning_points
 from dashboard.components.glossary import stage_label
 
 
@@ -21,7 +22,7 @@ class TimedEvent(Protocol):
     metrics: dict
 
 
-PHASES = ("data", "original", "gold", "method", "evaluate")  # the pipeline's order
+PHASES = STAGES  # the pipeline's order: data, original, gold, unlearn (the method's stages), evaluate
 
 
 @dataclass
@@ -45,7 +46,7 @@ class ProgressState:
 
 def _phase(stage: str) -> str:
     """Method stages (a method may report several, e.g. max/min steps) count as one phase."""
-    return "method" if is_method_stage(stage) else stage
+    return METHOD_PHASE if is_method_stage(stage) else stage
 
 
 def progress_state(events: Iterable[TimedEvent], started: float | None = None,

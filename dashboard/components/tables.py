@@ -8,12 +8,10 @@ from typing import Any, Iterable
 import pandas as pd
 
 from dashboard.components.charts import result_rows
+from dashboard.components.glossary import METRIC_LABELS
 from dashboard.components.palette import model_role
 
-# The engine's fixed metric names, in the order columns appear.
-METRIC_ORDER = ("test_acc", "top2_acc", "retain_acc", "forget_acc", "mia_acc", "forgetting_score", "nomus",
-                "efficacy", "efficacy_chance", "fidelity", "aum", "gold_gap", "activation_distance",
-                "seconds", "peak_mem_mb", "speedup")
+METRIC_ORDER = tuple(METRIC_LABELS)  # the engine's fixed metric names, in the order columns appear
 
 
 def results_table(results: dict[str, Any] | None) -> pd.DataFrame:

@@ -199,3 +199,12 @@ def test_launch_command_binds_localhost_and_passes_streamlit_options(monkeypatch
     assert "--server.address=0.0.0.0" in build_command(["--address", "0.0.0.0"])
     monkeypatch.setenv("UNLEARN_DASHBOARD_ADDRESS", "192.168.1.5")
     assert "--server.address=192.168.1.5" in build_command([])
+
+
+def test_every_metric_name_has_a_label_and_a_teaching_note():
+    from dashboard.components.glossary import METRIC_LABELS, METRIC_NOTES
+
+    names = ("test_acc, top2_acc, retain_acc, forget_acc, mia_acc, forgetting_score, nomus, efficacy, efficacy_chance, "
+             "fidelity, aum, gold_gap, activation_distance, seconds, peak_mem_mb, speedup").split(", ")
+    assert list(METRIC_LABELS) == names and set(METRIC_NOTES) == set(names)
+    assert all(note.strip() and "\n" not in note for note in METRIC_NOTES.values())
