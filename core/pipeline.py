@@ -29,7 +29,7 @@ from core.progress import Progress, silent
 from core.report_provenance import code_version
 from core.training import load_checkpoint, pick_device, save_checkpoint, seed_everything, train_epochs
 
-STAGES = ("data", "original", "gold", "unlearn", "evaluate")
+STAGES = ("data", "original", "gold", "unlearn", "evaluate", "audit")
 
 
 @dataclass
@@ -147,7 +147,9 @@ def run_scenario(sc: Scenario, progress: Progress = silent, workdir: Path | None
         from core.explain.saliency_audit import safe_saliency_audit
 
         models = {"original": prep.original.model, "gold": prep.gold.model, sc.method.name: model}
+        progress(0, 1, stage="audit")
         doc["audit"] = safe_saliency_audit(prep, models, workdir)
+        progress(1, 1, stage="audit")
     return doc
 
 
