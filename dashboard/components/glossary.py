@@ -52,6 +52,7 @@ STAGE_LABELS: dict[str, str] = {
     "gold": "Training the gold model (retain set only)",
     "unlearn": "Unlearning",
     "evaluate": "Evaluating the three models",
+    "audit": "Computing the saliency audit",
 }
 
 

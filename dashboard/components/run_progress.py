@@ -22,7 +22,7 @@ class TimedEvent(Protocol):
     metrics: dict
 
 
-PHASES = STAGES  # the pipeline's order: data, original, gold, unlearn (the method's stages), evaluate
+PHASES = STAGES  # the pipeline's order: data, original, gold, unlearn (the method's stages), evaluate, audit
 
 
 @dataclass

@@ -114,7 +114,7 @@ def test_progress_state_stage_step_and_time_left():
     state = progress_state(events, started=99.0)
     assert (state.stage, state.step, state.total) == ("original", 2, 4)
     assert state.label == "Training the original model" and state.fraction == 0.5
-    assert (state.phase, state.phases) == (2, 5)
+    assert (state.phase, state.phases) == (2, 6)
     assert state.eta_seconds == pytest.approx(20.0)  # 10 s per epoch since the data stage ended, 2 to go
     assert progress_state(events, 99.0, now=125.0).eta_seconds == pytest.approx(15.0)
     assert progress_state(events, 99.0, now=500.0).eta_seconds == 0.0

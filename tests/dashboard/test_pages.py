@@ -109,7 +109,7 @@ def test_running_run_shows_progress_and_cancel_signals_the_worker(store, live_pr
     at = app(run_id)
     assert not at.exception
     bars = at.get("progress")
-    assert bars and "Stage 4 of 5: Unlearning (fine-tuning) — step 2/3" in bars[0].proto.text
+    assert bars and "Stage 4 of 6: Unlearning (fine-tuning) — step 2/3" in bars[0].proto.text
     assert len(live_traces(at)["test_acc"]) == 2
     at.button(key="run.cancel").click().run()
     assert store.cancel_requested(run_id)
