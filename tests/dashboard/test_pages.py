@@ -26,6 +26,7 @@ def app(run_id: str | None = None) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     if run_id:
         at.query_params["run"] = run_id
+    at.switch_page("views/run.py")  # Home is the default page
     return at.run()
 
 
