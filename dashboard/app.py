@@ -22,6 +22,7 @@ PAGES = [
     st.Page(HERE / "views" / "run.py", title="Run", icon=":material/play_circle:"),
     st.Page(HERE / "views" / "runs.py", title="Runs", icon=":material/history:"),
     st.Page(HERE / "views" / "audit.py", title="Audit", icon=":material/fact_check:"),
+    st.Page(HERE / "views" / "compare.py", title="Compare", icon=":material/compare_arrows:"),
 ]
 page = st.navigation(PAGES)
 teaching_toggle()

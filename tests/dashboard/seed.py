@@ -12,7 +12,7 @@ RESULTS = [("original", 0.70, 0.80, 0.55), ("gold", 0.69, 0.52, 0.83), ("finetun
 
 
 def seed_run(store: RunStore, status: str, epochs: int = 3, pid: int = 999_999, error: str | None = None,
-             config: dict | None = None, results: list | None = None) -> str:
+             config: dict | None = None, rows: list | None = None) -> str:
     """A run shaped like a finetune run of the default scenario, stopped after ``epochs`` unlearning epochs
     (each also followed by a loss-only event of a second method stage, as multi-phase methods report).
 
@@ -33,7 +33,7 @@ def seed_run(store: RunStore, status: str, epochs: int = 3, pid: int = 999_999, 
     if status == "succeeded":
         results = {"scenario": config, "results": [
             {"model": m, "metrics": {"test_acc": a, "mia_acc": mia, "nomus": n, "seconds": 1.0}}
-            for m, a, mia, n in (results or RESULTS)]}
+            for m, a, mia, n in (rows or RESULTS)]}
     store.finish(run_id, status, results=results, error=error)
     return run_id
 
