@@ -19,6 +19,8 @@ from dashboard.components.teaching import teaching_toggle  # noqa: E402
 st.set_page_config(page_title="Unlearning Studio", layout="wide")
 PAGES = [
     st.Page(HERE / "views" / "home.py", title="Home", icon=":material/home:", default=True),
+    st.Page(HERE / "views" / "data.py", title="Data & model", icon=":material/database:"),
+    st.Page(HERE / "views" / "forget.py", title="Forget", icon=":material/person_remove:"),
     st.Page(HERE / "views" / "run.py", title="Run", icon=":material/play_circle:"),
     st.Page(HERE / "views" / "runs.py", title="Runs", icon=":material/history:"),
     st.Page(HERE / "views" / "audit.py", title="Audit", icon=":material/fact_check:"),

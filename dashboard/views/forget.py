@@ -1,0 +1,5 @@
+"""Forget page (being built)."""
+
+import streamlit as st
+
+st.title("Forget")
