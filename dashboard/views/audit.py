@@ -49,9 +49,9 @@ elif "error" in audit:
         st.code(audit["error"], language=None)
 else:
     shares = share_table(audit)
-    if shares.empty:
+    if shares.empty and not audit.get("notes"):
         st.caption("No mask shares: this request has no ground-truth mask (masks exist for attributes of synthfaces).")
-    else:
+    elif not shares.empty:
         st.markdown(f"**Mask share** — {audit['region']['mask']}, over {audit['region']['n_images']} images")
         st.dataframe(shares, hide_index=True, key="audit.shares",
                      column_config={c: st.column_config.NumberColumn(format="%.3f") for c in shares.columns

@@ -44,6 +44,8 @@ config = {c: st.column_config.NumberColumn(metric_label(c), help=METRIC_NOTES.ge
           for c in table.columns if c in METRIC_NOTES or c not in ("run", "id", "role", *FACETS)}
 st.dataframe(table, hide_index=True, column_config=config, key="compare.table")
 st.caption("One row per run's unlearned model; the original and gold rows of the first run are the reference.")
+for name in (c for c in table.columns if c in METRIC_NOTES):
+    explain(f"**{metric_label(name)}:** {METRIC_NOTES[name]}")
 
 st.subheader("Utility against forgetting")
 st.plotly_chart(tradeoff_chart(selected), key="compare.tradeoff", config={"displaylogo": False})

@@ -6,7 +6,9 @@ from pathlib import Path
 import streamlit as st
 
 from core.runs import RunStore, cancel
+from dashboard.components.glossary import METRIC_NOTES
 from dashboard.components.tables import runs_table
+from dashboard.components.teaching import explain
 
 RUN_PAGE = Path(__file__).with_name("run.py")
 TABLE_KEY = "runs.table"
@@ -39,6 +41,8 @@ st.caption("Choose a row to open the run: its live chart, results or error.")
 st.dataframe(table, hide_index=True, on_select=_open_selected, selection_mode="single-row", key=TABLE_KEY,
              column_config={"nomus": st.column_config.NumberColumn("NoMUS", format="%.3f",
                                                                     help="NoMUS of the unlearned model (1 is best)")})
+explain("Status: queued (waiting for its worker), running, succeeded, failed, cancelled, or lost (the worker stopped "
+        f"without finishing). NoMUS: {METRIC_NOTES['nomus']}")
 
 st.markdown("#### Manage a run")
 by_id = {r.id: r for r in runs}

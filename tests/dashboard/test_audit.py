@@ -83,3 +83,13 @@ def test_report_of_an_audited_run_contains_the_metrics(store):
     run_id = seed_audited_run(store)
     html = Path(write_report(store, run_id)).read_text()
     assert "0.83" in html and "saliency" in html.lower()
+
+
+def test_teaching_mode_explains_each_metric_and_the_grids(store):
+    run_id = seed_audited_run(store)
+    at = audit_page(run_id)
+    assert "Share of never-trained-on test images" not in texts(at, "caption")
+    at.toggle(key="teaching").set_value(True).run()
+    captions = texts(at, "caption")
+    assert "Share of never-trained-on test images" in captions and "coin toss" in captions
+    assert "Each column is one model" in captions
