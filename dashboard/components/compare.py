@@ -14,6 +14,7 @@ from dashboard.components.palette import model_color, model_role, run_colors
 from dashboard.components.tables import METRIC_ORDER
 
 FACETS = ("dataset", "forget", "method")
+CURVE_METRICS = LIVE_METRICS  # the per-epoch metrics every method reports
 
 
 def run_facets(config: dict[str, Any] | None) -> dict[str, str]:
@@ -108,5 +109,3 @@ def curves_chart(runs: list[Any], events: dict[str, list], metric: str = "test_a
     fig.update_yaxes(title_text=metric_label(metric), range=[0, 1.02])
     return fig
 
-
-CURVE_METRICS = LIVE_METRICS
