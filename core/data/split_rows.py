@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import torch
 
-from core.data.splits import _partition
-from core.data.table import TRAIN, UNSEEN, ImageTable
+from core.data.splits import split_partition
+from core.data.table import TRAIN, ImageTable
 
 
 def train_rows(table: ImageTable, seed: int = 0, test_fraction: float = 0.15, unseen_fraction: float = 0.15) -> torch.Tensor:
     """Row indices of the training split, as ``make_splits`` would choose them (DataError when too small)."""
-    part = table.partition
-    if part is None or not (part == UNSEEN).any():
-        part = _partition(table, test_fraction, unseen_fraction, seed)
-    return (part == TRAIN).nonzero().squeeze(1)
+    return (split_partition(table, seed, test_fraction, unseen_fraction) == TRAIN).nonzero().squeeze(1)
 
 
 def train_identities(table: ImageTable, seed: int = 0, test_fraction: float = 0.15,
