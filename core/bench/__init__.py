@@ -1,5 +1,6 @@
 """Benchmark suites that regenerate the papers' tables; each registers itself in ``BENCHES``."""
 
 from core.bench.base import BENCHES, BenchArgs, run_bench
+import core.bench.identity  # noqa: F401,E402
 
 __all__ = ["BENCHES", "BenchArgs", "run_bench"]
