@@ -16,6 +16,10 @@ option. ``--dataset NAME[:ROOT]`` runs on any registered dataset that has identi
 
 By default the original and gold models are trained afresh in a temporary cache, so their times
 are measured under the same machine load as the methods' (``reuse_cache=true`` uses the shared one).
+Besides wall-clock ``seconds``/``speedup`` (the pipeline's), the suite records the process CPU time
+of each model (``cpu_seconds``/``cpu_speedup``): on a shared machine other people's jobs stretch
+wall time by whatever load they bring, CPU time much less, so the quality check uses CPU time
+and the table shows both.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from __future__ import annotations
 import math
 import sys
 import tempfile
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -34,7 +39,8 @@ from core.params import build_params, param
 PAPER_METHODS = "finetune,cfk,neggrad,unsir,scrub,advanced_neggrad,bad_teacher,random_labels"
 TABLE = (("test_acc", "Test acc."), ("top2_acc", "Top-2 test acc."), ("forgetting_score", "Forgetting score ↓"),
          ("nomus", "NoMUS"), ("gold_gap", "Gold gap ↓"), ("mia_auc", "MIA AUC (0.5 best)"),
-         ("lira_tpr_at_1fpr", "LiRA TPR@1%FPR ↓"), ("seconds", "Seconds"), ("speedup", "Speed-up"))
+         ("lira_tpr_at_1fpr", "LiRA TPR@1%FPR ↓"), ("seconds", "Seconds"), ("speedup", "Speed-up"),
+         ("cpu_seconds", "CPU seconds"), ("cpu_speedup", "CPU speed-up"))
 NOMUS_TOLERANCE, MAX_TIME_SHARE = 0.02, 0.10
 
 
@@ -44,7 +50,8 @@ class IdentityOptions:
     images_per_identity: int = param(30, "synthetic faces: photos per person", min=2, max=1000)
     size: int = param(32, "synthetic faces: image side in pixels", min=16, max=128)
     task: str = param("age_group", "task column; several comma-separated for a multi-label task")
-    forget: int = param(5, "how many training identities to forget", min=1, max=100000)
+    forget: int = param(10, "how many training identities to forget (10 of the default 70 training people: fewer "
+                            "makes the membership attack hinge on a handful of people)", min=1, max=100000)
     model: str = param("smallcnn", "registered model")
     epochs: int = param(8, "epochs of the original and the retrained model", min=1, max=1000)
     lr: float = param(0.002, "Adam learning rate of the original and the retrained model", min=1e-6, max=1.0)
@@ -54,6 +61,8 @@ class IdentityOptions:
     lira: int = param(0, "shadow models for the LiRA attack (0 = off; it trains this many extra models per seed)",
                       min=0, max=256)
     device: str = param("auto", "auto, cpu, cuda or mps")
+    threads: int = param(0, "torch CPU threads (0 = torch's default); 1 gives steadier timings on a busy machine",
+                         min=0, max=256)
     reuse_cache: bool = param(False, "load the original/gold models from the shared cache when present")
     quiet: bool = param(False, "no per-method progress lines on stderr")
 
@@ -111,37 +120,58 @@ def method_list(opts: IdentityOptions, method_params: dict[str, dict]) -> list[s
     return names
 
 
+class StageClock:
+    """A progress callback noting the process CPU time of each stage's last report, so the CPU time
+    of the original and gold trainings can be read off ``prepare`` without changing it."""
+
+    def __init__(self) -> None:
+        self.at: dict[str, float] = {"start": time.process_time()}
+
+    def __call__(self, step: int, total: int, *, stage: str = "", **metrics: float) -> None:
+        self.at[stage] = time.process_time()
+
+    def span(self, stage: str, after: str) -> float:
+        return self.at[stage] - self.at[after] if stage in self.at and after in self.at else float("nan")
+
+
 def run_seed(args: BenchArgs, opts: IdentityOptions, method_params: dict, dataset_extra: dict, seed: int,
              methods: list[str], cache: Path | None, say) -> dict:
     """Original, Retrained and every method on one seed's scenario; the models share one original."""
     from core.metrics.lira import lira_reference
     from core.pipeline import prepare, run_method
 
-    prep = prepare(scenario_for(args, opts, dataset_extra, seed), cache=cache)
+    clock = StageClock()
+    prep = prepare(scenario_for(args, opts, dataset_extra, seed), progress=clock, cache=cache)
+    cpu = {"original": clock.span("original", "data"), "retrained": clock.span("gold", "original")}
+    if prep.original.cached or prep.gold.cached:
+        cpu = {k: float("nan") for k in cpu}  # loaded, not trained: no CPU time to measure
     say(f"seed {seed}: original {prep.original.seconds:.1f}s, retrained {prep.gold.seconds:.1f}s "
-        f"({'cached' if prep.gold.cached else 'trained'}); sizes {prep.splits.sizes()}")
+        f"(cpu {cpu['retrained']:.1f}s, {'cached' if prep.gold.cached else 'trained'}); sizes {prep.splits.sizes()}")
     ref = None
     if opts.lira:
         ref = lira_reference(prep.splits, opts.model, prep.scenario.train, opts.lira, prep.device, seed=seed)
-    models = [("original", prep.original.model, prep.original.seconds), ("retrained", prep.gold.model, prep.gold.seconds)]
     results = []
-    for name, model, seconds in models:
-        results.append({"model": name, "metrics": _evaluate(prep, model, seconds, ref)})
+    for name, trained in (("original", prep.original), ("retrained", prep.gold)):
+        results.append({"model": name, "metrics": _evaluate(prep, trained.model, trained.seconds, cpu[name],
+                                                            cpu["retrained"], ref)})
     for name in methods:
+        start = time.process_time()
         model, seconds, _ = run_method(prep, name, method_params.get(name, {}))
-        metrics = _evaluate(prep, model, seconds, ref)
+        metrics = _evaluate(prep, model, seconds, time.process_time() - start, cpu["retrained"], ref)
         results.append({"model": name, "metrics": metrics})
-        say(f"seed {seed}: {name:<17} {seconds:6.2f}s  nomus {metrics['nomus']:.3f}  test {metrics['test_acc']:.3f}  "
-            f"forgetting {metrics['forgetting_score']:.3f}")
+        say(f"seed {seed}: {name:<17} {seconds:6.2f}s (cpu {metrics['cpu_seconds']:.2f}s)  nomus {metrics['nomus']:.3f}  "
+            f"test {metrics['test_acc']:.3f}  forgetting {metrics['forgetting_score']:.3f}")
     return {"seed": seed, "sizes": prep.splits.sizes(), "results": results}
 
 
-def _evaluate(prep, model, seconds: float, ref) -> dict[str, float]:
-    """The pipeline's full metric table, plus LiRA when shadow models were trained."""
+def _evaluate(prep, model, seconds: float, cpu_seconds: float, gold_cpu: float, ref) -> dict[str, float]:
+    """The pipeline's full metric table, CPU time and speed-up, plus LiRA when shadow models were trained."""
     from core.metrics.lira import lira_attack
     from core.pipeline import evaluate_model
 
     metrics = evaluate_model(prep, model, seconds)
+    metrics["cpu_seconds"] = cpu_seconds
+    metrics["cpu_speedup"] = gold_cpu / cpu_seconds if cpu_seconds > 0 else float("nan")
     if ref is not None:
         metrics.update(lira_attack(model, ref, prep.splits, prep.device))
     return metrics
@@ -165,24 +195,28 @@ def summarise(runs: list[dict]) -> dict[str, dict[str, dict[str, float]]]:
 
 
 def quality(summary: dict) -> dict:
-    """Which non-retraining methods reach NoMUS within 0.02 of Retrained at <= 10% of its time."""
+    """Which non-retraining methods reach NoMUS within 0.02 of Retrained (or better) at <= 10% of its
+    time; CPU time decides (wall time is shown beside it), wall time when CPU time is unknown."""
     gold = summary["retrained"]
-    target, budget = gold["nomus"]["mean"], MAX_TIME_SHARE * gold["seconds"]["mean"]
+    clock = "cpu_seconds" if not math.isnan(gold.get("cpu_seconds", {"mean": math.nan})["mean"]) else "seconds"
+    target = gold["nomus"]["mean"]
     rows = []
     for model, m in summary.items():
         if model in ("original", "retrained", "retrain"):
             continue
-        gap, secs = m["nomus"]["mean"] - target, m["seconds"]["mean"]
-        rows.append({"model": model, "nomus_minus_retrained": gap, "time_share": secs / gold["seconds"]["mean"],
-                     "passes": bool(gap >= -NOMUS_TOLERANCE and secs <= budget)})
-    return {"retrained_nomus": target, "time_budget_seconds": budget, "tolerance": NOMUS_TOLERANCE,
+        gap = m["nomus"]["mean"] - target
+        share = m[clock]["mean"] / gold[clock]["mean"]
+        wall = m["seconds"]["mean"] / gold["seconds"]["mean"]
+        rows.append({"model": model, "nomus_minus_retrained": gap, "time_share": share, "wall_time_share": wall,
+                     "passes": bool(gap >= -NOMUS_TOLERANCE and share <= MAX_TIME_SHARE)})
+    return {"retrained_nomus": target, "clock": clock, "tolerance": NOMUS_TOLERANCE, "max_time_share": MAX_TIME_SHARE,
             "methods": rows, "passed_by": [r["model"] for r in rows if r["passes"]]}
 
 
 def _cell(stat: dict | None, metric: str) -> str:
     if stat is None or math.isnan(stat["mean"]):
         return "–"
-    fmt = "{:.1f}" if metric in ("seconds", "speedup") else "{:.3f}"
+    fmt = "{:.1f}" if metric in ("seconds", "speedup", "cpu_seconds", "cpu_speedup") else "{:.3f}"
     return f"{fmt.format(stat['mean'])} ± {fmt.format(stat['std'])}"
 
 
@@ -193,12 +227,13 @@ def markdown(summary: dict, models: list[str], q: dict, seeds: list[int], title:
              "| metric | " + " | ".join(models) + " |", "|---|" + "---|" * len(models)]
     for key, label in metrics:
         lines.append(f"| {label} | " + " | ".join(_cell(summary[m].get(key), key) for m in models) + " |")
-    lines += ["", f"Quality check: NoMUS within {q['tolerance']} of Retrained ({q['retrained_nomus']:.3f}) "
-              f"at <= {MAX_TIME_SHARE:.0%} of its time ({q['time_budget_seconds']:.2f}s): "
+    clock = "CPU" if q["clock"] == "cpu_seconds" else "wall-clock"
+    lines += ["", f"Quality check: NoMUS at most {q['tolerance']} below Retrained's ({q['retrained_nomus']:.3f}) "
+              f"at <= {q['max_time_share']:.0%} of its {clock} time: "
               + (", ".join(q["passed_by"]) if q["passed_by"] else "no method"), ""]
     for r in q["methods"]:
-        lines.append(f"- {r['model']}: NoMUS − Retrained = {r['nomus_minus_retrained']:+.3f}, "
-                     f"time share {r['time_share']:.1%}{'  ✔' if r['passes'] else ''}")
+        lines.append(f"- {r['model']}: NoMUS − Retrained = {r['nomus_minus_retrained']:+.3f}, {clock} time share "
+                     f"{r['time_share']:.1%} (wall {r['wall_time_share']:.1%}){'  ✔' if r['passes'] else ''}")
     return "\n".join(lines) + "\n"
 
 
@@ -230,6 +265,10 @@ def identity_bench(args: BenchArgs) -> BenchResult:
     if args.seeds < 1:
         raise ValueError("--seeds: run at least one seed")
     say = (lambda msg: None) if opts.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
+    if opts.threads:
+        import torch
+
+        torch.set_num_threads(opts.threads)
     seeds = list(range(args.seeds))
     with tempfile.TemporaryDirectory(prefix="identity-bench-") as tmp:
         cache = None if opts.reuse_cache else Path(tmp)

@@ -51,13 +51,19 @@ def test_identity_bench_runs_every_method_and_writes_outputs(toy_dataset, tmp_pa
     assert [r["seed"] for r in doc["runs"]] == [0, 1]
     for m in models:
         s = doc["summary"][m]
-        for k in ("test_acc", "top2_acc", "forgetting_score", "nomus", "gold_gap", "seconds", "speedup"):
+        for k in ("test_acc", "top2_acc", "forgetting_score", "nomus", "gold_gap", "seconds", "speedup",
+                  "mia_auc", "cpu_seconds", "cpu_speedup"):
             assert s[k]["n"] == 2 and s[k]["mean"] == s[k]["mean"], (m, k)  # present and not NaN
     assert doc["summary"]["retrained"]["gold_gap"]["mean"] == 0.0
     md = out.with_suffix(".md").read_text()
     assert "| NoMUS |" in md and "advanced_neggrad" in md and "Quality check" in md
     assert (tmp_path / "bench" / "identity-utility_vs_forgetting.html").exists()
+    assert doc["quality"]["clock"] == "cpu_seconds"
     assert {q["model"] for q in doc["quality"]["methods"]} == set(TINY["methods"].split(","))
+    for row in doc["quality"]["methods"]:  # the check is recomputable from the summary
+        s = doc["summary"][row["model"]]
+        assert row["nomus_minus_retrained"] == pytest.approx(s["nomus"]["mean"] - doc["summary"]["retrained"]["nomus"]["mean"])
+        assert row["passes"] == (row["nomus_minus_retrained"] >= -0.02 and row["time_share"] <= 0.10)
 
 
 def test_identity_bench_lira_option_adds_lira_numbers(toy_dataset):
