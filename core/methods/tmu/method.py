@@ -1,8 +1,9 @@
 """Twin Machine Unlearning (TMU): forget part of a class by matching the gold model's accuracy on
 it, not by driving it to zero.
 
-Steps: build twin problems (twin.py) whose gold model is the original model, so their forget
-samples have known easy/hard labels; compute NF, AF (features.py) and CF (curriculum.py) on the
+Steps: build twin problems (twin.py, twin_models.py) whose gold model is known (the original
+model, fine-tuned on the held-out people's sibling photos where the data has identities), so their
+forget samples have free easy/hard labels; compute NF, AF (features.py) and CF (curriculum.py) on the
 twin and the real forget sets; train the MLP predictor on the twin (predictor.py); predict which
 real forget samples the gold model would miss; push only those down (pushdown.py). Every number of
 the way goes into ``ctx.artifacts["tmu"]`` for the audit; ``ctx.gold`` is read only at the end, to
@@ -14,25 +15,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
 import torch
 from torch import nn
 
 from core.methods.base import METHODS, Context, Method
 from core.methods.tmu.augment import AUGMENTATIONS
 from core.methods.tmu.curriculum import curriculum_feature, train_curriculum_model
-from core.methods.tmu.features import adversarial_feature, feature_matrix, nearest_feature
+from core.methods.tmu.features import adversarial_feature, nearest_feature
 from core.methods.tmu.predictor import DECISIONS, accuracy, decide, fit_predictor
 from core.methods.tmu.pushdown import PUSHES, push_down
-from core.methods.tmu.twin import (TWIN_SCOPES, TWIN_SOURCES, TwinSet, build_twin, class_of, draw_twin_set,
-                                   forget_ratios, generalization_labels, heldout_pool)
+from core.methods.tmu.record import Labelled, tmu_record
+from core.methods.tmu.twin import TWIN_SCOPES, TWIN_SOURCES, TwinSet, class_of, draw_twin_set, forget_ratios, heldout_pool
+from core.methods.tmu.twin_models import build_twin_pair, generalization_labels
 from core.params import param
 
 
 @dataclass
 class TMUParams:
-    epochs: int = param(3, "push-down passes over retain ∪ predicted-easy forget samples", min=1, max=200)
-    lr: float = param(1e-3, "Adam learning rate of the push-down", min=1e-6, max=1.0)
+    epochs: int = param(3, "push-down passes over the retain set (predicted-easy and -hard forget samples join every step)", min=1, max=200)
+    lr: float = param(0.01, "SGD (momentum 0.9) learning rate of the push-down", min=1e-6, max=1.0)
     push: Literal["neggrad", "random_labels"] = param(
         "neggrad", "how the predicted-hard samples are unlearned: negative gradient until misclassified, "
         "or training towards a random wrong label", choices=list(PUSHES))
@@ -48,6 +49,7 @@ class TMUParams:
         "the same forget/remain ratio (more labelled samples on small data)", choices=list(TWIN_SCOPES))
     twins: int = param(1, "number of twin problems (independent draws and twin models) to label samples from", min=1, max=20)
     twin_epochs: int = param(3, "fine-tuning epochs that turn the original model into a twin model", min=1, max=100)
+    twin_lr: float = param(1e-3, "Adam learning rate of the twin fine-tuning", min=1e-6, max=1.0)
     twin_replay: int = param(2, "training samples mixed in per twin sample while fine-tuning the twin", min=0, max=100)
     augment: list[str] = param(["shift", "noise"], "augmentations that fill a twin set when held-out data "
                                "runs short (shift, noise, flip)", choices=list(AUGMENTATIONS))
@@ -71,8 +73,25 @@ def problem_features(p: TMUParams, ctx: Context, model: nn.Module, curriculum: n
     }
 
 
-def _lists(feats: dict[str, torch.Tensor]) -> dict[str, list[float]]:
-    return {k: [float(v) for v in t.tolist()] for k, t in feats.items()}
+def curriculum_for(p: TMUParams, ctx: Context, twins: list[TwinSet], gen: torch.Generator) -> nn.Module:
+    """The CF model, trained on part of retain + forget + the twin sets + part of their siblings."""
+    siblings = torch.cat([t.siblings for t in twins]).unique()
+    sx, sy = ctx.splits.tensors(siblings[torch.randperm(len(siblings), generator=gen)[: round(p.cf_fraction * len(siblings))]])
+    return train_curriculum_model(ctx, torch.cat([sx, *[t.x for t in twins]]), torch.cat([sy, *[t.y for t in twins]]),
+                                  p.cf_epochs, p.cf_fraction, gen)
+
+
+def label_twins(p: TMUParams, ctx: Context, original: nn.Module, twins: list[TwinSet], curriculum: nn.Module,
+                gen: torch.Generator) -> list[Labelled]:
+    """For each twin problem: its two models, its samples' features, and their free easy/hard labels."""
+    out = []
+    for i, t in enumerate(twins):
+        twin_model, twin_gold = build_twin_pair(ctx, original, t, p.twin_epochs, p.twin_lr, p.twin_replay, gen,
+                                                stage=f"tmu twin {i + 1}/{len(twins)}")
+        feats = problem_features(p, ctx, twin_model, curriculum, t.x, t.y, torch.cat([ctx.splits.train, t.siblings]))
+        out.append(Labelled(t.rows, feats, generalization_labels(twin_gold, ctx.splits.task, t.x, t.y, ctx.device)))
+        ctx.progress(i + 1, len(twins) + 1, stage="tmu features")
+    return out
 
 
 @METHODS.register("tmu", "Twin Machine Unlearning: predict which forget samples the gold model would miss; unlearn only those")
@@ -92,57 +111,26 @@ class TMU(Method):
                              "build the twin problem; set twin_source='both' or use a larger held-out split")
 
     def unlearn(self, ctx: Context) -> nn.Module:
-        p, task, splits = self.params, ctx.splits.task, ctx.splits
+        p, splits = self.params, ctx.splits
         gen = torch.Generator().manual_seed(ctx.seed)
         original = ctx.model.eval()
         twins = [draw_twin_set(splits, p.twin_source, p.twin_classes, p.augment, gen) for _ in range(p.twins)]
-        twin_models = [build_twin(ctx, original, t, p.twin_epochs, p.lr, p.twin_replay, gen,
-                                  stage=f"tmu twin {i + 1}/{p.twins}") for i, t in enumerate(twins)]
-        curriculum = train_curriculum_model(ctx, torch.cat([t.x for t in twins]), torch.cat([t.y for t in twins]),
-                                            p.cf_epochs, p.cf_fraction, gen)
-        twin_feats, twin_hard = [], []
-        for i, (t, m) in enumerate(zip(twins, twin_models)):
-            twin_feats.append(problem_features(p, ctx, m, curriculum, t.x, t.y, splits.train))
-            twin_hard.append(generalization_labels(original, task, t.x, t.y, ctx.device))
-            ctx.progress(i + 1, p.twins + 1, stage="tmu features")
+        curriculum = curriculum_for(p, ctx, twins, gen)
+        twin = Labelled.concat(label_twins(p, ctx, original, twins, curriculum, gen))
         fx, fy = splits.tensors(splits.forget)
-        real = problem_features(p, ctx, original, curriculum, fx, fy, splits.retain)
+        real = Labelled(splits.forget, problem_features(p, ctx, original, curriculum, fx, fy, splits.retain))
         ctx.progress(p.twins + 1, p.twins + 1, stage="tmu features")
 
-        twin_X = torch.cat([feature_matrix(f["NF"], f["AF"], f["CF"]) for f in twin_feats]).numpy()
-        twin_y = torch.cat(twin_hard).numpy()
-        real_X = feature_matrix(real["NF"], real["AF"], real["CF"]).numpy()
-        predictor = fit_predictor(twin_X, twin_y, ctx.seed, epochs=p.mlp_epochs)
-        p_hard = predictor.proba(real_X)
+        predictor = fit_predictor(twin.X, twin.hard.numpy(), ctx.seed, epochs=p.mlp_epochs)
+        p_hard = predictor.proba(real.X)
         hard = torch.from_numpy(decide(p_hard, p.decision)).bool()
-        twin_acc = accuracy(decide(predictor.proba(twin_X), p.decision), twin_y)
-        ctx.progress(1, 1, stage="tmu predictor", twin_acc=twin_acc if twin_acc is not None else float("nan"),
-                     n_hard=float(hard.sum()))
+        twin_acc = accuracy(decide(predictor.proba(twin.X), p.decision), twin.hard.numpy())
+        ctx.progress(1, 1, stage="tmu predictor", n_hard=float(hard.sum()),
+                     twin_acc=float("nan") if twin_acc is None else twin_acc)
 
-        model = push_down(ctx, original, splits.forget[hard], torch.cat([splits.retain, splits.forget[~hard]]),
-                          p.push, p.epochs, p.lr, p.push_weight, gen)
-        ctx.artifacts["tmu"] = self._artifacts(ctx, twins, twin_feats, twin_y, twin_X, twin_acc, real, real_X,
-                                               p_hard, hard, fx, fy)
+        model = push_down(ctx, original, splits.forget[hard], splits.forget[~hard], p.push, p.epochs, p.lr,
+                          p.push_weight, gen)
+        if ctx.gold is not None:  # evaluation only, after every decision was made
+            real.hard = generalization_labels(ctx.gold, splits.task, fx, fy, ctx.device)
+        ctx.artifacts["tmu"] = tmu_record(p.decision, twins, twin, twin_acc, real, p_hard, hard)
         return model
-
-    def _artifacts(self, ctx: Context, twins: list[TwinSet], twin_feats: list[dict], twin_y: np.ndarray,
-                   twin_X: np.ndarray, twin_acc: float | None, real: dict, real_X: np.ndarray, p_hard: np.ndarray,
-                   hard: torch.Tensor, fx: torch.Tensor, fy: torch.Tensor) -> dict:
-        """JSON-able record: per-sample features and labels for both problems, predictor accuracies."""
-        gold = None
-        if ctx.gold is not None:  # evaluation only: computed after every decision was made
-            gold = generalization_labels(ctx.gold, ctx.splits.task, fx, fy, ctx.device).tolist()
-        twin_rows = torch.cat([t.rows for t in twins])
-        return {
-            "features": ["NF", "AF", "CF"],
-            "decision": self.params.decision,
-            "forget": {"row": ctx.splits.forget.tolist(), **_lists(real), "x": real_X.tolist(),
-                       "p_hard": [float(v) for v in p_hard], "predicted": hard.long().tolist(), "gold": gold},
-            "twin": {"row": twin_rows.tolist(), "augmented": torch.cat([t.augmented for t in twins]).long().tolist(),
-                     "problem": [i for i, t in enumerate(twins) for _ in range(len(t))],
-                     **{k: [v for f in twin_feats for v in f[k].tolist()] for k in ("NF", "AF", "CF")},
-                     "x": twin_X.tolist(), "hard": twin_y.tolist()},
-            "predictor": {"twin_acc": twin_acc, "forget_acc": accuracy(hard.long().numpy(), gold),
-                          "n_hard_pred": int(hard.sum()), "n_hard_gold": None if gold is None else int(sum(gold)),
-                          "n_hard_twin": int(twin_y.sum()), "n_twin": int(len(twin_y)), "n_forget": int(len(hard))},
-        }

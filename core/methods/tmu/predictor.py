@@ -1,10 +1,11 @@
 """The generalization-label predictor: an MLP (hidden 64, 32, ReLU, SGD 0.01, momentum 0.9, 100
 epochs, the paper's settings) on the features of the twin forget set, applied to the real one.
 
-Two decision rules. ``threshold`` is the paper's (hard where P(hard) > 0.5). ``count`` marks the
-round(sum of P(hard)) most likely samples hard: the expected number of hard samples, which is what
-the accuracy gap to the gold model depends on; it matters when hard samples are rare and a 0.5
-threshold would call every sample easy.
+Two decision rules. ``threshold`` is the paper's (hard where P(hard) > 0.5). ``count`` marks the k
+most likely samples hard, k = the median of the number of hard samples the probabilities imply
+(a Poisson-binomial count): the accuracy gap to the gold model is |k - true count| / n when the
+push-down works, and the median minimises its expectation. It matters when hard samples are rare
+and a 0.5 threshold would call every sample easy, or when they are common and it calls too many.
 """
 
 from __future__ import annotations
@@ -61,11 +62,22 @@ def decide(p_hard: np.ndarray, rule: str) -> np.ndarray:
     if rule == "threshold":
         return (p_hard > 0.5).astype(int)
     if rule == "count":
-        k = int(round(float(np.sum(p_hard))))
+        k = median_count(p_hard)
         out = np.zeros(len(p_hard), int)
         out[np.argsort(-p_hard, kind="stable")[:k]] = 1
         return out
     raise ValueError(f"tmu.decision: {rule!r} is not allowed; allowed: {', '.join(DECISIONS)}")
+
+
+def median_count(p: np.ndarray) -> int:
+    """The median of the number of successes of independent Bernoulli(p_i) trials."""
+    dist = np.ones(1)
+    for pi in np.clip(np.asarray(p, float), 0.0, 1.0):
+        nxt = np.zeros(len(dist) + 1)
+        nxt[:-1] += dist * (1 - pi)
+        nxt[1:] += dist * pi
+        dist = nxt
+    return int(np.searchsorted(np.cumsum(dist), 0.5))
 
 
 def accuracy(pred: np.ndarray, truth: np.ndarray | None) -> float | None:

@@ -1,25 +1,26 @@
-"""The twin unlearning problem: a problem like the user's whose gold model is known.
+"""The twin unlearning problem's data: a forget set D_t like the user's, whose gold model is known.
 
-Fine-tuning the original model on extra held-out samples D_t of the forget set's classes gives the
-twin model; for "forget D_t from the twin" the original model is exactly the gold model (it never
-saw D_t), so D_t's easy/hard labels are free: easy where the original classifies them right. D_t is
-drawn from held-out data (the ``unseen`` split by default, which keeps ``test`` untouched for
-evaluation) with the forget/remain ratio of the real problem kept per class; augmentation fills it
-when a class has too few held-out samples.
+D_t is drawn from held-out data (the ``unseen`` split by default, which keeps ``test`` untouched
+for evaluation), never from train, so the original model has not seen it; the forget/remain ratio
+of the real problem is kept per class (the paper's Eq. 3), and augmentation fills a class whose
+held-out samples run short.
+
+Datasets with identities need one more step. Their held-out splits hold *other people*, while a
+forgotten photo usually has sibling photos of the same person left in retain (which is why the
+gold model still recognises it). So held-out people are split the same way: a share of each
+person's photos goes into D_t and the rest, the *siblings* S, into the twin's remaining data. The
+twin's gold model is then the original model fine-tuned on S, and the twin model the original
+fine-tuned on S ∪ D_t (twin_models.py). Without identities S is empty and the twin's gold model
+is the original model itself, as in the paper.
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import torch
-from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
 
-from core.methods.base import Context
 from core.methods.tmu.augment import augment
-from core.training import check_finite, predict_logits
 
 TWIN_SOURCES = ("unseen", "test", "both")
 TWIN_SCOPES = ("forget", "all")
@@ -27,12 +28,13 @@ TWIN_SCOPES = ("forget", "all")
 
 @dataclass
 class TwinSet:
-    """A twin forget set: images, labels, the table row each came from, and which are augmented."""
+    """A twin forget set (images, labels, source rows, which are augmented) and its sibling rows."""
 
     x: torch.Tensor
     y: torch.Tensor
     rows: torch.Tensor
     augmented: torch.Tensor
+    siblings: torch.Tensor
 
     def __len__(self) -> int:
         return len(self.y)
@@ -57,11 +59,12 @@ def forget_ratios(splits) -> dict[int, float]:
 
 
 def twin_sizes(splits, scope: str) -> dict[int, int]:
-    """How many twin samples per class: |D_t,c| / |train_c| = |forget_c| / |retain_c| (the paper's Eq. 3)."""
+    """How many twin samples per class: |D_t,c| / |train_c| = |forget_c| / |retain_c|."""
     if scope not in TWIN_SCOPES:
         raise ValueError(f"tmu.twin_classes: {scope!r} is not allowed; allowed: {', '.join(TWIN_SCOPES)}")
     ratios = forget_ratios(splits)
-    pooled = len(splits.forget) / max(sum(int((class_of(splits, splits.retain) == c).sum()) for c in ratios), 1)
+    retain_c = class_of(splits, splits.retain)
+    pooled = len(splits.forget) / max(sum(int((retain_c == c).sum()) for c in ratios), 1)
     train_c = class_of(splits, splits.train)
     classes = ratios if scope == "forget" else train_c.unique().tolist()
     return {c: max(1, round(ratios.get(c, pooled) * int((train_c == c).sum()))) for c in classes}
@@ -74,12 +77,38 @@ def heldout_pool(splits, source: str) -> torch.Tensor:
     return splits.unseen if source == "unseen" else splits.test if source == "test" else torch.cat([splits.unseen, splits.test])
 
 
+def sibling_share(splits) -> float:
+    """Share of a forgotten person's training photos that are forgotten (1.0 without identities)."""
+    ident = splits.table.identity
+    if ident is None:
+        return 1.0
+    people = ident[splits.forget].unique()
+    return len(splits.forget) / max(int(torch.isin(ident[splits.train], people).sum()), 1)
+
+
+def _split_people(rows: torch.Tensor, ident: torch.Tensor, share: float, n: int,
+                  gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """Take ``share`` of each held-out person's rows into D_t (people in random order) until ``n``."""
+    people = ident[rows].unique()
+    take, keep = [], []
+    for person in people[torch.randperm(len(people), generator=gen)].tolist():
+        if sum(len(t) for t in take) >= n:
+            break
+        mine = rows[ident[rows] == person]
+        mine = mine[torch.randperm(len(mine), generator=gen)]
+        k = max(1, round(share * len(mine)))
+        take.append(mine[:k]), keep.append(mine[k:])
+    cat = lambda parts: torch.cat(parts) if parts else torch.zeros(0, dtype=torch.long)  # noqa: E731
+    return cat(take)[:n], cat(keep)
+
+
 def draw_twin_set(splits, source: str, scope: str, augmentations: list[str], gen: torch.Generator) -> TwinSet:
-    """Sample D_t per class from the held-out pool, filling shortfalls with augmented copies."""
+    """Sample D_t per class from the held-out pool (and siblings S per person), augmenting shortfalls."""
     pool = heldout_pool(splits, source)
     pool_c = class_of(splits, pool)
     forget_classes = set(forget_ratios(splits))
-    xs, ys, rows, aug = [], [], [], []
+    share, ident = sibling_share(splits), splits.table.identity
+    xs, ys, rows, aug, sib = [], [], [], [], []
     for c, n in twin_sizes(splits, scope).items():
         mine = pool[pool_c == c]
         if len(mine) == 0:
@@ -87,36 +116,14 @@ def draw_twin_set(splits, source: str, scope: str, augmentations: list[str], gen
                 raise ValueError(f"tmu: the {source} split has no samples of class {c} to build the twin problem; "
                                  "use twin_source='both' or a larger held-out split")
             continue
-        take = mine[torch.randperm(len(mine), generator=gen)[: min(n, len(mine))]]
-        extra = mine[torch.randint(len(mine), (n - len(take),), generator=gen)]
+        if share < 1.0:
+            take, siblings = _split_people(mine, ident, share, n, gen)
+        else:
+            take, siblings = mine[torch.randperm(len(mine), generator=gen)[:n]], mine[:0]
+        extra = take[torch.randint(len(take), (n - len(take),), generator=gen)]
         x, y = splits.tensors(torch.cat([take, extra]))
         if len(extra):
             x[len(take):] = augment(x[len(take):], augmentations, gen)
-        xs.append(x), ys.append(y), rows.append(torch.cat([take, extra]))
+        xs.append(x), ys.append(y), rows.append(torch.cat([take, extra])), sib.append(siblings)
         aug.append(torch.arange(len(y)) >= len(take))
-    return TwinSet(torch.cat(xs), torch.cat(ys), torch.cat(rows), torch.cat(aug))
-
-
-def build_twin(ctx: Context, original: nn.Module, twin: TwinSet, epochs: int, lr: float, replay: int,
-               gen: torch.Generator, stage: str = "tmu twin") -> nn.Module:
-    """Fine-tune a copy of ``original`` on D_t mixed with ``replay`` train samples per twin sample."""
-    model = copy.deepcopy(original).to(ctx.device)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    train = ctx.splits.train
-    for epoch in range(epochs):
-        model.train()
-        rx, ry = ctx.splits.tensors(train[torch.randint(len(train), (replay * len(twin),), generator=gen)])
-        data = TensorDataset(torch.cat([twin.x, rx]), torch.cat([twin.y, ry]))
-        for x, y in DataLoader(data, batch_size=ctx.train.batch_size, shuffle=True, generator=gen):
-            loss = ctx.splits.task.loss(model(x.to(ctx.device)), y.to(ctx.device))
-            check_finite(loss, f"{stage} epoch {epoch + 1}")
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-        ctx.progress(epoch + 1, epochs, stage=stage, loss=loss.item())
-    return model.eval()
-
-
-def generalization_labels(gold: nn.Module, task, x: torch.Tensor, y: torch.Tensor, device: torch.device) -> torch.Tensor:
-    """1 = hard (``gold`` gets the sample wrong), 0 = easy."""
-    return (task.correct(predict_logits(gold, x, device), y) < 1).long()
+    return TwinSet(torch.cat(xs), torch.cat(ys), torch.cat(rows), torch.cat(aug), torch.cat(sib))
