@@ -34,11 +34,13 @@ class SubsetOptions:
     fraction: float = param(0.2, "share of the class's training images to forget (the paper: 100 of 5,000 "
                             "per CIFAR class; more here so the accuracy moves in steps finer than 1/3)", min=0.001, max=0.99)
     methods: str = param(",".join(METHOD_ORDER), "comma-separated methods to compare with the gold model")
-    epochs: int = param(8, "training epochs of the original and gold models", min=1, max=500)
+    epochs: int = param(8, "training epochs of the digits original and gold models", min=1, max=500)
     lr: float = param(0.002, "learning rate of the original and gold models", min=1e-6, max=1.0)
     batch_size: int = param(64, "batch size of every training loop", min=1, max=4096)
     model: str = param("smallcnn", "architecture")
-    digits_size: int = param(16, "digits image side (the 8x8 originals upscaled)", min=8, max=64)
+    digits_size: int = param(8, "digits image side (8 = the originals; larger is upscaled and slower)", min=8, max=64)
+    faces_epochs: int = param(25, "training epochs of the synthfaces original and gold models (fewer leave them "
+                              "short of fitting their training data, and then nothing is 'forgotten')", min=1, max=500)
     faces_task: str = param("age_group", "synthfaces task column (a class task: age_group, skin_tone)")
     faces_identities: int = param(60, "synthfaces people", min=4, max=10_000)
     faces_per_identity: int = param(20, "synthfaces photos per person", min=1, max=1000)
@@ -46,13 +48,13 @@ class SubsetOptions:
     device: str = param("auto", "auto, cpu, cuda or mps")
 
 
-def dataset_spec(name: str, o: SubsetOptions) -> tuple[dict, str]:
-    """The scenario's dataset section and task column for a dataset name."""
+def dataset_spec(name: str, o: SubsetOptions) -> tuple[dict, str, int]:
+    """The scenario's dataset section, task column and training epochs for a dataset name."""
     if name == "digits":
-        return {"name": "digits", "options": {"size": o.digits_size}}, "digit"
+        return {"name": "digits", "options": {"size": o.digits_size}}, "digit", o.epochs
     if name == "synthfaces":
         return {"name": "synthfaces", "options": {"n_identities": o.faces_identities, "size": o.faces_size,
-                                                  "images_per_identity": o.faces_per_identity}}, o.faces_task
+                                                  "images_per_identity": o.faces_per_identity}}, o.faces_task, o.faces_epochs
     raise ValueError(f"bench subset: dataset {name!r} is not supported; allowed: digits, synthfaces")
 
 
@@ -67,13 +69,13 @@ def split_options(raw: dict) -> tuple[SubsetOptions, dict[str, dict]]:
     return build_params(SubsetOptions, mine, where="bench subset options"), per_method
 
 
-def scenario_for(o: SubsetOptions, dataset: dict, task: str, cls: int, seed: int):
+def scenario_for(o: SubsetOptions, dataset: dict, task: str, epochs: int, cls: int, seed: int):
     from core.config import scenario_from_dict
 
     return scenario_from_dict({
         "dataset": dataset, "task": task, "model": o.model, "seed": seed, "device": o.device,
         "forget": {"kind": "class_subset", "column": task, "value": cls, "fraction": o.fraction},
-        "train": {"epochs": o.epochs, "lr": o.lr, "batch_size": o.batch_size},
+        "train": {"epochs": epochs, "lr": o.lr, "batch_size": o.batch_size},
         "name": f"subset {dataset['name']} class {cls} seed {seed}",
     })
 
@@ -125,13 +127,13 @@ def subset_bench(args: BenchArgs) -> BenchResult:
         if name not in DATASETS:
             notes.append(f"dataset {name!r} is not registered yet; skipped")
             continue
-        dataset, task = dataset_spec(name, o)
+        dataset, task, epochs = dataset_spec(name, o)
         table = load_dataset(dataset["name"], dataset["options"], paths.cache_dir())
         table.column(task, "bench subset task")  # a clear error when the task column does not exist
         classes = chosen_classes(o.classes, table.num_classes(task))
         for seed in range(args.seeds):
             for cls in classes:
-                prep = prepare(scenario_for(o, dataset, task, cls, seed))
+                prep = prepare(scenario_for(o, dataset, task, epochs, cls, seed))
                 base = {"dataset": name, "task": task, "seed": seed, "class": cls, "sizes": prep.splits.sizes()}
                 runs.append({**base, "method": "gold", "metrics": evaluate_model(prep, prep.gold.model, prep.gold.seconds)})
                 for m in methods:
