@@ -117,6 +117,8 @@ def test_checks_name_the_problem(subset_splits, subset_model):
     multi = make_splits(table, ["y", "z"], ForgetRequest(kind="class_subset", column="y", value=0, fraction=0.3), seed=0)
     with pytest.raises(ValueError, match="multi-label"):
         tmu().check(make_context(multi, subset_model))
+    with pytest.raises(ValueError, match="allowed: shift, noise, flip"):
+        tmu(tmu.Params(augment=["rotate"])).check(make_context(subset_splits, subset_model))
 
 
 def test_every_parameter_has_a_help_line_and_bad_values_are_refused():

@@ -39,14 +39,14 @@ class TMUParams:
         "or training towards a random wrong label", choices=list(PUSHES))
     push_weight: float = param(1.0, "weight of the push-down term against the keep (retain ∪ easy) loss", min=0.0, max=100.0)
     decision: Literal["count", "threshold"] = param(
-        "count", "hard/easy rule: 'threshold' = P(hard) > 0.5 (the paper); 'count' = the round(Σ P(hard)) most "
-        "likely samples (matches the expected gold accuracy when hard samples are rare)", choices=list(DECISIONS))
+        "count", "hard/easy rule: 'threshold' = P(hard) > 0.5 (the paper); 'count' = the k most likely samples, "
+        "k = the median number of hard samples the probabilities imply (aligns the accuracy when hard is rare)", choices=list(DECISIONS))
     twin_source: Literal["unseen", "test", "both"] = param(
         "unseen", "held-out split the twin forget sets are drawn from ('unseen' keeps test untouched)",
         choices=list(TWIN_SOURCES))
     twin_classes: Literal["forget", "all"] = param(
         "all", "twin forget set from the forget set's class(es) only (the paper), or from every class at "
-        "the same forget/remain ratio (more labelled samples on small data)", choices=list(TWIN_SCOPES))
+        "the same forget/remain ratio (on small data a one-class twin set often holds no hard sample to learn from)", choices=list(TWIN_SCOPES))
     twins: int = param(1, "number of twin problems (independent draws and twin models) to label samples from", min=1, max=20)
     twin_epochs: int = param(3, "fine-tuning epochs that turn the original model into a twin model", min=1, max=100)
     twin_lr: float = param(1e-3, "Adam learning rate of the twin fine-tuning", min=1e-6, max=1.0)
@@ -103,6 +103,9 @@ class TMU(Method):
 
     def check(self, ctx: Context) -> None:
         super().check(ctx)
+        bad = sorted(set(self.params.augment) - set(AUGMENTATIONS))
+        if bad:
+            raise ValueError(f"tmu.augment: unknown kind(s) {bad}; allowed: {', '.join(AUGMENTATIONS)}")
         forget_ratios(ctx.splits)
         pool = class_of(ctx.splits, heldout_pool(ctx.splits, self.params.twin_source))
         missing = sorted(set(class_of(ctx.splits, ctx.splits.forget).tolist()) - set(pool.tolist()))
