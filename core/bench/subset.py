@@ -32,7 +32,8 @@ class SubsetOptions:
     datasets: str = param("digits,synthfaces", "comma-separated datasets (digits, synthfaces)")
     classes: str = param("all", "'all' or comma-separated class codes of the task column to forget a part of")
     fraction: float = param(0.2, "share of the class's training images to forget (the paper: 100 of 5,000 "
-                            "per CIFAR class; more here so the accuracy moves in steps finer than 1/3)", min=0.001, max=0.99)
+                            "per CIFAR class; more here so the accuracy moves in steps finer than 1/3)",
+                            min=0.001, max=0.99)
     methods: str = param(",".join(METHOD_ORDER), "comma-separated methods to compare with the gold model")
     epochs: int = param(8, "training epochs of the digits original and gold models", min=1, max=500)
     lr: float = param(0.002, "learning rate of the original and gold models", min=1e-6, max=1.0)
@@ -53,8 +54,9 @@ def dataset_spec(name: str, o: SubsetOptions) -> tuple[dict, str, int]:
     if name == "digits":
         return {"name": "digits", "options": {"size": o.digits_size}}, "digit", o.epochs
     if name == "synthfaces":
-        return {"name": "synthfaces", "options": {"n_identities": o.faces_identities, "size": o.faces_size,
-                                                  "images_per_identity": o.faces_per_identity}}, o.faces_task, o.faces_epochs
+        options = {"n_identities": o.faces_identities, "images_per_identity": o.faces_per_identity,
+                   "size": o.faces_size}
+        return {"name": "synthfaces", "options": options}, o.faces_task, o.faces_epochs
     raise ValueError(f"bench subset: dataset {name!r} is not supported; allowed: digits, synthfaces")
 
 
@@ -135,7 +137,8 @@ def subset_bench(args: BenchArgs) -> BenchResult:
             for cls in classes:
                 prep = prepare(scenario_for(o, dataset, task, epochs, cls, seed))
                 base = {"dataset": name, "task": task, "seed": seed, "class": cls, "sizes": prep.splits.sizes()}
-                runs.append({**base, "method": "gold", "metrics": evaluate_model(prep, prep.gold.model, prep.gold.seconds)})
+                gold = evaluate_model(prep, prep.gold.model, prep.gold.seconds)
+                runs.append({**base, "method": "gold", "metrics": gold})
                 for m in methods:
                     start = time.perf_counter()
                     runs.append({**base, "method": m, **run_one(prep, m, per_method.get(m, {}))})
@@ -149,7 +152,8 @@ def subset_bench(args: BenchArgs) -> BenchResult:
         mine = [r for r in runs if r["dataset"] == name]
         md += [f"\n## {name} (task {mine[0]['task']})\n", summary_table(mine, methods),
                "\n### Per class (Table 1): test acc; forget acc (gold_gap)\n", per_class_table(mine, methods),
-               "\n### Activation distance per class (Table 3)\n", per_class_table(mine, methods[1:], "activation_distance"),
+               "\n### Activation distance per class (Table 3)\n",
+               per_class_table(mine, methods[1:], "activation_distance"),
                "\n### Easy/hard predictor accuracy on the forget set (Table 4, vs the gold model's labels)\n",
                ablation_table(mine)]
     doc = {"options": asdict(o), "method_params": per_method, "seeds": args.seeds, "notes": notes, "runs": runs}

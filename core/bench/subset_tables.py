@@ -37,7 +37,8 @@ def _label_acc_per_seed(runs: list[dict], method: str) -> list[float]:
 
 def summary_table(runs: list[dict], methods: list[str]) -> str:
     """One row per method: test acc, forget acc, gold_gap (%), activation distance, label accuracy."""
-    lines = ["| method | test acc (%) | forget acc (%) | gold_gap (%) | activation distance | easy/hard label acc (%) |",
+    lines = ["| method | test acc (%) | forget acc (%) | gold_gap (%) | activation distance "
+             "| easy/hard label acc (%) |",
              "| --- | --- | --- | --- | --- | --- |"]
     for m in methods:
         cells = [_pm(_class_avg_per_seed(runs, m, k), 1.0 if k == "activation_distance" else 100.0,
@@ -51,7 +52,8 @@ def _cell(rows: list[dict], key: str | None) -> str:
         return "–"
     if key is not None:
         return f"{_mean([r['metrics'].get(key, float('nan')) for r in rows]):.3f}"
-    t, f, g = (100 * _mean([r["metrics"].get(k, float("nan")) for r in rows]) for k in ("test_acc", "forget_acc", "gold_gap"))
+    t, f, g = (100 * _mean([r["metrics"].get(k, float("nan")) for r in rows])
+               for k in ("test_acc", "forget_acc", "gold_gap"))
     return f"{t:.1f}; {f:.1f}" if rows[0]["method"] == "gold" else f"{t:.1f}; {f:.1f} ({g:.1f})"
 
 
@@ -78,6 +80,7 @@ def ablation_table(runs: list[dict]) -> str:
         cells = [f"{100 * _mean([r['all_easy_acc'] for r in rows]):.1f}"]
         for name in ABLATION:
             ab = [a for r in rows for a in r["ablation"] if a["features"] == name]
-            cells.append(f"{100 * _mean([a['twin_acc'] for a in ab]):.1f}; {100 * _mean([a['forget_acc'] for a in ab]):.1f}")
+            twin, real = (100 * _mean([a[k] for a in ab]) for k in ("twin_acc", "forget_acc"))
+            cells.append(f"{twin:.1f}; {real:.1f}")
         lines.append(f"| {c} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -40,7 +40,8 @@ def test_knn_mean_distance_averages_the_k_nearest():
 
 def test_nf_is_larger_for_a_sample_far_from_its_class():
     g = torch.Generator().manual_seed(0)
-    bank_x = torch.cat([0.2 + 0.02 * torch.randn(20, 1, 2, 2, generator=g), 0.8 + 0.02 * torch.randn(20, 1, 2, 2, generator=g)])
+    bank_x = torch.cat([0.2 + 0.02 * torch.randn(20, 1, 2, 2, generator=g),
+                        0.8 + 0.02 * torch.randn(20, 1, 2, 2, generator=g)])
     bank_y = torch.tensor([0] * 20 + [1] * 20)
     x = torch.stack([bank_x[0] + 0.01, torch.full((1, 2, 2), 0.7)])  # typical class-0 sample; class-0 outlier
     nf = nearest_feature(Flat(), x, torch.tensor([0, 0]), bank_x, bank_y, CPU, k=5)

@@ -98,7 +98,9 @@ def test_push_down_misclassifies_the_hard_samples_and_keeps_the_easy_ones(subset
         model = push_down(ctx, copy.deepcopy(subset_model), hard, easy, push, epochs=3, lr=0.02, weight=1.0,
                           gen=torch.Generator().manual_seed(0))
         with torch.no_grad():
-            right = lambda rows: sp.task.correct(model.eval()(sp.tensors(rows)[0]), sp.targets(rows)).mean()  # noqa: E731
+            def right(rows):
+                return sp.task.correct(model.eval()(sp.tensors(rows)[0]), sp.targets(rows)).mean()
+
             assert right(hard) == 0, push
             assert right(easy) >= 0.9 and right(sp.retain) >= 0.9, push
 
@@ -114,7 +116,8 @@ def test_checks_name_the_problem(subset_splits, subset_model):
         tmu().check(make_context(whole, subset_model))
     table = people_table()
     table.columns["z"], table.classes["z"] = table.identity % 2, ["no", "yes"]
-    multi = make_splits(table, ["y", "z"], ForgetRequest(kind="class_subset", column="y", value=0, fraction=0.3), seed=0)
+    request = ForgetRequest(kind="class_subset", column="y", value=0, fraction=0.3)
+    multi = make_splits(table, ["y", "z"], request, seed=0)
     with pytest.raises(ValueError, match="multi-label"):
         tmu().check(make_context(multi, subset_model))
     with pytest.raises(ValueError, match="allowed: shift, noise, flip"):

@@ -25,29 +25,35 @@ from core.methods.tmu.features import adversarial_feature, nearest_feature
 from core.methods.tmu.predictor import DECISIONS, accuracy, decide, fit_predictor
 from core.methods.tmu.pushdown import PUSHES, push_down
 from core.methods.tmu.record import Labelled, tmu_record
-from core.methods.tmu.twin import TWIN_SCOPES, TWIN_SOURCES, TwinSet, class_of, draw_twin_set, forget_ratios, heldout_pool
+from core.methods.tmu.twin import (TWIN_SCOPES, TWIN_SOURCES, TwinSet, class_of, draw_twin_set, forget_ratios,
+                                   heldout_pool)
 from core.methods.tmu.twin_models import build_twin_pair, generalization_labels
 from core.params import param
 
 
 @dataclass
 class TMUParams:
-    epochs: int = param(3, "push-down passes over the retain set (predicted-easy and -hard forget samples join every step)", min=1, max=200)
+    epochs: int = param(3, "push-down passes over the retain set (predicted-easy and -hard forget samples join "
+                        "every step)", min=1, max=200)
     lr: float = param(0.01, "SGD (momentum 0.9) learning rate of the push-down", min=1e-6, max=1.0)
     push: Literal["neggrad", "random_labels"] = param(
         "neggrad", "how the predicted-hard samples are unlearned: negative gradient until misclassified, "
         "or training towards a random wrong label", choices=list(PUSHES))
-    push_weight: float = param(1.0, "weight of the push-down term against the keep (retain ∪ easy) loss", min=0.0, max=100.0)
+    push_weight: float = param(1.0, "weight of the push-down term against the keep (retain ∪ easy) loss",
+                               min=0.0, max=100.0)
     decision: Literal["count", "threshold"] = param(
         "count", "hard/easy rule: 'threshold' = P(hard) > 0.5 (the paper); 'count' = the k most likely samples, "
-        "k = the median number of hard samples the probabilities imply (aligns the accuracy when hard is rare)", choices=list(DECISIONS))
+        "k = the median number of hard samples the probabilities imply (aligns the accuracy when hard is rare)",
+        choices=list(DECISIONS))
     twin_source: Literal["unseen", "test", "both"] = param(
         "unseen", "held-out split the twin forget sets are drawn from ('unseen' keeps test untouched)",
         choices=list(TWIN_SOURCES))
     twin_classes: Literal["forget", "all"] = param(
         "all", "twin forget set from the forget set's class(es) only (the paper), or from every class at "
-        "the same forget/remain ratio (on small data a one-class twin set often holds no hard sample to learn from)", choices=list(TWIN_SCOPES))
-    twins: int = param(1, "number of twin problems (independent draws and twin models) to label samples from", min=1, max=20)
+        "the same forget/remain ratio (on small data a one-class twin set often holds no hard sample to learn from)",
+        choices=list(TWIN_SCOPES))
+    twins: int = param(1, "number of twin problems (independent draws and twin models) to label samples from",
+                       min=1, max=20)
     twin_epochs: int = param(3, "fine-tuning epochs that turn the original model into a twin model", min=1, max=100)
     twin_lr: float = param(1e-3, "Adam learning rate of the twin fine-tuning", min=1e-6, max=1.0)
     twin_replay: int = param(2, "training samples mixed in per twin sample while fine-tuning the twin", min=0, max=100)
@@ -76,7 +82,8 @@ def problem_features(p: TMUParams, ctx: Context, model: nn.Module, curriculum: n
 def curriculum_for(p: TMUParams, ctx: Context, twins: list[TwinSet], gen: torch.Generator) -> nn.Module:
     """The CF model, trained on part of retain + forget + the twin sets + part of their siblings."""
     siblings = torch.cat([t.siblings for t in twins]).unique()
-    sx, sy = ctx.splits.tensors(siblings[torch.randperm(len(siblings), generator=gen)[: round(p.cf_fraction * len(siblings))]])
+    part = siblings[torch.randperm(len(siblings), generator=gen)[: round(p.cf_fraction * len(siblings))]]
+    sx, sy = ctx.splits.tensors(part)
     return train_curriculum_model(ctx, torch.cat([sx, *[t.x for t in twins]]), torch.cat([sy, *[t.y for t in twins]]),
                                   p.cf_epochs, p.cf_fraction, gen)
 
@@ -94,7 +101,8 @@ def label_twins(p: TMUParams, ctx: Context, original: nn.Module, twins: list[Twi
     return out
 
 
-@METHODS.register("tmu", "Twin Machine Unlearning: predict which forget samples the gold model would miss; unlearn only those")
+@METHODS.register("tmu", "Twin Machine Unlearning: predict which forget samples the gold model would miss; "
+                         "unlearn only those")
 class TMU(Method):
     """Aligned removal of part of a class (Twin Machine Unlearning)."""
 

@@ -74,7 +74,9 @@ def heldout_pool(splits, source: str) -> torch.Tensor:
     """Rows the twin set may be drawn from; never train rows."""
     if source not in TWIN_SOURCES:
         raise ValueError(f"tmu.twin_source: {source!r} is not allowed; allowed: {', '.join(TWIN_SOURCES)}")
-    return splits.unseen if source == "unseen" else splits.test if source == "test" else torch.cat([splits.unseen, splits.test])
+    if source == "both":
+        return torch.cat([splits.unseen, splits.test])
+    return splits.unseen if source == "unseen" else splits.test
 
 
 def sibling_share(splits) -> float:

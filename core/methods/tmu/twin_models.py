@@ -53,6 +53,7 @@ def build_twin_pair(ctx: Context, original: nn.Module, twin: TwinSet, epochs: in
     return model, gold
 
 
-def generalization_labels(gold: nn.Module, task, x: torch.Tensor, y: torch.Tensor, device: torch.device) -> torch.Tensor:
+def generalization_labels(gold: nn.Module, task, x: torch.Tensor, y: torch.Tensor,
+                          device: torch.device) -> torch.Tensor:
     """1 = hard (``gold`` gets the sample wrong), 0 = easy."""
     return (task.correct(predict_logits(gold, x, device), y) < 1).long()
