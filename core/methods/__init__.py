@@ -3,5 +3,7 @@
 from core.methods.base import METHODS, Context, Method, TrainSettings
 import core.methods.finetune  # noqa: F401,E402
 import core.methods.retrain  # noqa: F401,E402
+import core.methods.adversarial_remover  # noqa: F401,E402
+import core.methods.pattern_unlearning  # noqa: F401,E402
 
 __all__ = ["METHODS", "Context", "Method", "TrainSettings"]

@@ -1,0 +1,3 @@
+"""Explanations of a model's decisions: saliency maps (captum), filter groups and their eigengap."""
+
+from core.explain.guided_backprop import guided_backprop, region_share, saliency  # noqa: F401
