@@ -14,12 +14,9 @@ from typing import Callable, ClassVar
 
 import torch
 
+from core.data.errors import DataError  # noqa: F401  (re-exported)
 from core.data.table import ImageTable
 from core.registry import Registry
-
-
-class DataError(ValueError):
-    """Bad input data: the message names the file or value and what to do."""
 
 
 class DatasetSource:
@@ -42,6 +39,20 @@ def options_key(name: str, options) -> str:
     """A short stable hash of a dataset's name and options, for cache file names."""
     blob = json.dumps({"name": name, **asdict(options)}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def folder_fingerprint(options) -> str:
+    """Size and mtime of the files and folders at the top of ``options.root`` (two levels), so a
+    cached copy of a real dataset is rebuilt when the user changes the annotations or images."""
+    root = Path(getattr(options, "root", "") or "")
+    if not str(root) or not root.is_dir():
+        return ""
+    entries = []
+    for path in sorted([*root.iterdir(), *(p for d in root.iterdir() if d.is_dir() for p in d.iterdir())]):
+        if path.is_file() and path.suffix.lower() in (".txt", ".csv", ".meta", "") or path.is_dir():
+            st = path.stat()
+            entries.append(f"{path.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha256("\n".join(entries).encode()).hexdigest()[:12]
 
 
 def cached_table(path: Path, build: Callable[[], ImageTable]) -> ImageTable:
@@ -67,6 +78,7 @@ def load_dataset(name: str, options: dict | None = None, cache_dir: Path | None 
     opts = build_params(source_cls.Options, options or {}, where=f"dataset.options ({name})")
     source = source_cls()
     if source.cacheable and cache_dir is not None:
-        path = Path(cache_dir) / "datasets" / f"{name}-{options_key(name, opts)}.pt"
+        key = options_key(name, opts) + folder_fingerprint(opts)
+        path = Path(cache_dir) / "datasets" / f"{name}-{key}.pt"
         return cached_table(path, lambda: source.load(opts, cache_dir))
     return source.load(opts, cache_dir)

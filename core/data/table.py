@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import torch
 
+from core.data.errors import DataError
+
 TRAIN, TEST, UNSEEN, UNASSIGNED = 0, 1, 2, -1
 
 
@@ -53,7 +55,7 @@ class ImageTable:
     def column(self, name: str, field_name: str = "column") -> torch.Tensor:
         """A column's values, or a clear error naming the allowed columns."""
         if name not in self.columns:
-            raise ValueError(
+            raise DataError(
                 f"{field_name}: dataset {self.name!r} has no column {name!r}; "
                 f"allowed: {', '.join(sorted(self.columns))}"
             )
@@ -73,6 +75,7 @@ class ImageTable:
             masks={k: v[index].clone() for k, v in self.masks.items()},
             partition=None if self.partition is None else self.partition[index].clone(),
             ids=None if self.ids is None else [self.ids[i] for i in index.tolist()],
+            skipped=list(self.skipped),
         )
 
     def to_state(self) -> dict:
