@@ -42,7 +42,7 @@ class AdversarialRemoverParams:
     iterations: int = param(10, "alternations T: even ones train the remover, odd ones fine-tune the model", min=2, max=1000)
     beta: float = param(5.0, "weight of |x - x_hat|_1 (keeps masked images close to the originals)", min=0.0, max=1000.0)
     lam: float = param(5.0, "weight lambda of the adversary's loss the remover maximises", min=0.0, max=1000.0)
-    lr_remover: float = param(1e-3, "Adam learning rate of the remover (the paper's 5e-6 suits full CelebA)", min=1e-7, max=1.0)
+    lr_remover: float = param(5e-3, "Adam learning rate of the remover (the paper's 5e-6 suits full CelebA)", min=1e-7, max=1.0)
     lr_model: float = param(1e-4, "Adam learning rate of the model's fine-tuning on masked images", min=1e-7, max=1.0)
     adversary_epochs: int = param(3, "epochs to pretrain the adversary on (x, f)", min=1, max=200)
     adversary_lr: float = param(1e-3, "Adam learning rate of the adversary", min=1e-7, max=1.0)
@@ -83,6 +83,50 @@ def _freeze(module: nn.Module, trainable: bool) -> None:
     for p in module.parameters():
         p.requires_grad_(trainable)
     module.train(trainable)
+
+
+def remover_epoch(remover: UNetRemover, model: nn.Module, task: Task, adversary: nn.Module, adv_task: Task,
+                  loader: DataLoader, opt: torch.optim.Optimizer, device: torch.device, beta: float, lam: float,
+                  adversary_loss: str = "uniform", opt_adversary: torch.optim.Optimizer | None = None,
+                  where: str = "remover") -> dict[str, float]:
+    """One pass over ``(x, y, f)`` training E on ``beta*L1 + task CE - lam*adversary term`` with M and C
+    frozen (Algorithm 1, lines 4-10); with ``opt_adversary`` C then also learns from E's outputs."""
+    _freeze(model, False)
+    _freeze(adversary, False)
+    _freeze(remover, True)
+    sums = {"l1": 0.0, "remover_task_loss": 0.0, "adversary_acc": 0.0, "mask_mean": 0.0}
+    count = 0
+    for x, y, f in loader:
+        x, y, f = x.to(device), y.to(device), f.to(device)
+        m = remover.mask(x)
+        x_hat = x * m
+        l1 = (x - x_hat).abs().mean()
+        task_loss = task.loss(model(x_hat), y)
+        adv_logits = adversary(x_hat)
+        loss = beta * l1 + task_loss - lam * adversary_term(adv_task, adv_logits, f, adversary_loss)
+        check_finite(loss, where)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if opt_adversary is not None:
+            _adversary_step(adversary, adv_task, x_hat.detach(), f, opt_adversary)
+        n = len(x)
+        sums["l1"] += l1.item() * n
+        sums["remover_task_loss"] += task_loss.item() * n
+        sums["adversary_acc"] += adv_task.correct(adv_logits.detach(), f).sum().item()
+        sums["mask_mean"] += m.mean().item() * n
+        count += n
+    return {k: v / max(count, 1) for k, v in sums.items()}
+
+
+def _adversary_step(adversary: nn.Module, adv_task: Task, x_hat: torch.Tensor, f: torch.Tensor,
+                    opt: torch.optim.Optimizer) -> None:
+    _freeze(adversary, True)
+    loss = adv_task.loss(adversary(x_hat), f)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    _freeze(adversary, False)
 
 
 @METHODS.register("adversarial_remover", "Feature unlearning (known annotations): U-Net remover vs adversary, "
@@ -146,42 +190,9 @@ class AdversarialRemover(Method):
         return adversary
 
     def _remover_epoch(self, ctx, remover, model, adversary, adv_task, loader, opt_e, opt_c, t) -> dict:
-        """One pass training E on beta*L1 + task CE - lambda*adversary term (M and C frozen)."""
         p = self.params
-        _freeze(model, False)
-        _freeze(remover, True)
-        sums = {"l1": 0.0, "remover_task_loss": 0.0, "adversary_acc": 0.0, "mask_mean": 0.0}
-        count = 0
-        for x, y, f in loader:
-            x, y, f = x.to(ctx.device), y.to(ctx.device), f.to(ctx.device)
-            m = remover.mask(x)
-            x_hat = x * m
-            l1 = (x - x_hat).abs().mean()
-            task_loss = ctx.splits.task.loss(model(x_hat), y)
-            adv_logits = adversary(x_hat)
-            loss = p.beta * l1 + task_loss - p.lam * adversary_term(adv_task, adv_logits, f, p.adversary_loss)
-            check_finite(loss, f"remover iteration {t + 1}")
-            opt_e.zero_grad(set_to_none=True)
-            loss.backward()
-            opt_e.step()
-            if opt_c is not None:
-                self._adversary_step(adversary, adv_task, x_hat.detach(), f, opt_c)
-            n = len(x)
-            sums["l1"] += l1.item() * n
-            sums["remover_task_loss"] += task_loss.item() * n
-            sums["adversary_acc"] += adv_task.correct(adv_logits.detach(), f).sum().item()
-            sums["mask_mean"] += m.mean().item() * n
-            count += n
-        return {k: v / max(count, 1) for k, v in sums.items()}
-
-    @staticmethod
-    def _adversary_step(adversary, adv_task, x_hat, f, opt_c) -> None:
-        _freeze(adversary, True)
-        loss = adv_task.loss(adversary(x_hat), f)
-        opt_c.zero_grad(set_to_none=True)
-        loss.backward()
-        opt_c.step()
-        _freeze(adversary, False)
+        return remover_epoch(remover, model, ctx.splits.task, adversary, adv_task, loader, opt_e, ctx.device,
+                             p.beta, p.lam, p.adversary_loss, opt_c, where=f"remover iteration {t + 1}")
 
     def _model_epoch(self, ctx, remover, model, loader, opt_m, t) -> dict:
         """One pass fine-tuning M on (E(x), y) with the remover frozen (Algorithm 1, lines 12-16)."""

@@ -29,9 +29,9 @@ class UNetRemover(nn.Module):
         self.enc1 = _double_conv(in_channels, w)
         self.enc2 = _double_conv(w, 2 * w)
         self.mid = _double_conv(2 * w, 4 * w)
-        self.up2 = nn.ConvTranspose2d(4 * w, 2 * w, 2, stride=2)
+        self.up2 = nn.Conv2d(4 * w, 2 * w, 1)
         self.dec2 = _double_conv(4 * w, 2 * w)
-        self.up1 = nn.ConvTranspose2d(2 * w, w, 2, stride=2)
+        self.up1 = nn.Conv2d(2 * w, w, 1)
         self.dec1 = _double_conv(2 * w, w)
         self.out = nn.Conv2d(w, 1, 1)
         nn.init.zeros_(self.out.weight)
@@ -39,9 +39,9 @@ class UNetRemover(nn.Module):
 
     @staticmethod
     def _up(up: nn.Module, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
-        x = up(x)
-        if x.shape[-2:] != skip.shape[-2:]:  # odd sizes: pooling floored, so match the skip's size
-            x = F.interpolate(x, size=skip.shape[-2:], mode="bilinear", align_corners=False)
+        """Bilinear upsampling to the skip's size, then a 1x1 conv (no checkerboard artefacts,
+        which a transposed conv hands the remover as a cheap way to fool the adversary)."""
+        x = up(F.interpolate(x, size=skip.shape[-2:], mode="bilinear", align_corners=False))
         return torch.cat([x, skip], 1)
 
     def mask(self, x: torch.Tensor) -> torch.Tensor:
@@ -56,3 +56,21 @@ class UNetRemover(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """The masked image ``x_hat = x * m``."""
         return x * self.mask(x)
+
+
+class RemoverFront(nn.Module):
+    """``model(remover(x))`` with the model's ``features``/``head``: the pipeline the adversary saw,
+    for auditing only (the unlearned model itself is the plain network, used on raw images)."""
+
+    def __init__(self, model: nn.Module, remover: UNetRemover) -> None:
+        super().__init__()
+        self.model, self.remover = model, remover
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model.features(self.remover(x))
+
+    def head(self, h: torch.Tensor) -> torch.Tensor:
+        return self.model.head(h)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model(self.remover(x))
