@@ -10,6 +10,12 @@ features are unlearned at once with a multi-label adversary). Then, alternately 
 ``update_adversary`` also trains C on the remover's outputs after every remover step (a true
 min-max game; off by default, as in the paper, where C stays the pretrained one).
 
+One deliberate change of form, kept switchable (``adversary_loss``): maximising C's cross-entropy
+has a vanishing gradient wherever C is confidently right (d CE / d logits = p - onehot ~ 0), which a
+pretrained adversary on clean synthetic faces is for nearly every image, so the remover never
+starts moving. The default instead minimises KL(uniform || C(x_hat)), whose gradient is largest
+exactly there; 'ce' restores the paper's term.
+
 What is returned: the paper's Algorithm 1 returns the fine-tuned M (M_u = M), and so does this
 method, so the unlearned model is the same-shaped network, used on raw images like the original.
 The remover is a by-product of training, not part of the deployed model: it is saved
@@ -48,9 +54,10 @@ class AdversarialRemoverParams:
     adversary_lr: float = param(1e-3, "Adam learning rate of the adversary", min=1e-7, max=1.0)
     extra_features: list[str] = param([], "more attribute columns to unlearn at once (multi-label adversary)")
     update_adversary: bool = param(False, "also train the adversary on the remover's outputs (true min-max)")
-    adversary_loss: Literal["ce", "uniform"] = param(
-        "ce", "what the remover fights: 'ce' maximises the adversary's cross-entropy (paper); "
-        "'uniform' pushes its prediction towards uniform", choices=["ce", "uniform"])
+    adversary_loss: Literal["uniform", "ce"] = param(
+        "uniform", "what the remover fights: 'uniform' pushes the adversary's prediction towards uniform; "
+        "'ce' maximises its cross-entropy (the paper's form; stalls once the adversary is confident)",
+        choices=["uniform", "ce"])
     width: int = param(16, "U-Net base width", min=4, max=128)
     examples: int = param(8, "test images whose masks are stored as an example grid", min=0, max=64)
 
