@@ -165,8 +165,9 @@ def pattern_section(o: FeatureBenchOptions, seed: int, out: Path) -> tuple[list[
         other = statistics.mean(others) if others else float("nan")
         test_rows = audit_rows(prep.splits, region_col, o.audit_images)
         x, _ = prep.splits.tensors(test_rows)
-        _, hit = erase(art["identifier_model"], doc["layer"], art["identifier_groups"], g, x,
-                       params.get("threshold", 0.5), prep.device)
+        threshold = METHODS.get("pattern_unlearning").Params().threshold
+        _, hit = erase(art["identifier_model"], doc["layer"], art["identifier_groups"], g, x, threshold,
+                       art["pattern_scale"], prep.device)
         feature_mask = prep.splits.table.masks[region_col][test_rows]
         info = {"task": task, "k": doc["k"], "group": g, "group_name": art["pattern_name"],
                 "top_k": doc["eigengap"]["top_k"], "overlap_chosen": shares.get(g, float("nan")),

@@ -106,12 +106,16 @@ def partition(model: nn.Module, layer: str, x: torch.Tensor, device: torch.devic
     return spectral_groups(sim, k or gap.k, seed), gap
 
 
-def group_maps(activations: torch.Tensor, groups: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
-    """Each group's mean activation, upsampled to the image ``size``, scaled to [0, 1] per map: ``[n, K, H, W]``."""
+def group_maps(activations: torch.Tensor, groups: np.ndarray, size: tuple[int, int],
+               normalise: bool = True) -> torch.Tensor:
+    """Each group's mean activation upsampled to the image ``size``, ``[n, K, H, W]``; scaled to
+    [0, 1] per map when ``normalise`` (for display), raw otherwise (for thresholds across images)."""
     g = torch.as_tensor(groups, dtype=torch.long)
     onehot = F.one_hot(g, int(g.max()) + 1).float()  # [d, K]
     maps = torch.einsum("ndhw,dk->nkhw", activations, onehot / onehot.sum(0).clamp_min(1))
     maps = F.interpolate(maps, size=size, mode="bilinear", align_corners=False).clamp_min(0)
+    if not normalise:
+        return maps
     peak = maps.flatten(2).amax(2).clamp_min(1e-12)
     return maps / peak[:, :, None, None]
 

@@ -7,9 +7,9 @@
    most inside the ground-truth mask of ``region`` (synthetic data; an audit aid, not an
    annotation the unlearning uses), or the request's column when the request names one.
 3. Erase, in every training image, the pixels where the group's upsampled map exceeds
-   ``threshold`` (the paper removes every pixel where it is non-zero; after bilinear upsampling
-   almost every pixel is, hence a threshold on the map scaled to [0, 1]), and fine-tune the model
-   on the erased images.
+   ``threshold`` times the group's 99th-percentile response over the training sample (the paper
+   removes every pixel where it is non-zero; after bilinear upsampling almost every pixel is,
+   hence a threshold), and fine-tune the model on the erased images.
 
 The explorer data (spectrum, ordered similarity, group maps, mask overlaps) goes to
 ``<run>/filter_groups/`` and the erased examples to ``<run>/pattern_examples.png``.
@@ -37,7 +37,7 @@ from core.training import copy_model, train_epochs
 class PatternUnlearningParams:
     group: int = param(-1, "filter group to erase (-1: the group matching `region`)", min=-1, max=255)
     region: str = param("", "attribute whose ground-truth mask names the group (synthetic data only)")
-    threshold: float = param(0.5, "erase pixels where the group's map (scaled to [0, 1]) exceeds this", min=0.0, max=1.0)
+    threshold: float = param(0.5, "erase pixels where the group's map exceeds this share of its 99th percentile", min=0.0, max=10.0)
     epochs: int = param(3, "fine-tuning epochs on the erased images", min=1, max=200)
     lr: float = param(1e-3, "Adam learning rate of the fine-tuning (the paper's 0.001)", min=1e-7, max=1.0)
     identifier_epochs: int = param(3, "identifier epochs with the grouping loss", min=1, max=500)
@@ -48,14 +48,32 @@ class PatternUnlearningParams:
     examples: int = param(8, "test images shown erased in the example grid", min=0, max=64)
 
 
+def _raw_map(identifier: nn.Module, layer: str, groups, group: int, x: torch.Tensor,
+             device: torch.device) -> torch.Tensor:
+    acts = layer_activations(identifier, layer, x, device)
+    return group_maps(acts, groups, tuple(x.shape[-2:]), normalise=False)[:, group]
+
+
+def firing_scale(identifier: nn.Module, layer: str, groups, group: int, x: torch.Tensor,
+                 device: torch.device, quantile: float = 0.99) -> float:
+    """What "fires fully" means for a group: a high quantile of its map over the images ``x``.
+
+    Thresholds are taken relative to this one scale, not to each image's own peak, so an image in
+    which the group hardly fires loses (almost) nothing instead of its least quiet background."""
+    values = _raw_map(identifier, layer, groups, group, x, device).flatten()
+    if len(values) > 1_000_000:
+        values = values[torch.randperm(len(values), generator=torch.Generator().manual_seed(0))[:1_000_000]]
+    return max(float(torch.quantile(values, quantile)), 1e-12)
+
+
 def erase(identifier: nn.Module, layer: str, groups, group: int, x: torch.Tensor, threshold: float,
-          device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-    """Images with the group's firing pixels set to 0, and the erased-pixel masks ``[n, H, W]``."""
+          scale: float, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """Images with the pixels where the group fires above ``threshold * scale`` set to 0, and the
+    erased-pixel masks ``[n, H, W]`` (Algorithm 2, lines 3-10)."""
     out, erased = [], []
     for i in range(0, len(x), 256):
         batch = x[i : i + 256]
-        maps = group_maps(layer_activations(identifier, layer, batch, device), groups, tuple(x.shape[-2:]))
-        hit = maps[:, group] > threshold
+        hit = _raw_map(identifier, layer, groups, group, batch, device) > threshold * scale
         out.append(batch * (~hit).unsqueeze(1))
         erased.append(hit)
     return torch.cat(out), torch.cat(erased)
@@ -83,15 +101,16 @@ class PatternUnlearning(Method):
 
     def unlearn(self, ctx: Context) -> nn.Module:
         p = self.params
-        ident = self._identifier(ctx)
+        ident, sample = self._identifier(ctx)
         explorer = explore(ident, ctx.splits, ctx.device)
         group = p.group if p.group >= 0 else best_group(explorer.doc, self._region(ctx))
         if group >= ident.k:
             raise ValueError(f"pattern_unlearning.group: {group} does not exist; the eigengap chose "
                              f"K = {ident.k} groups (0..{ident.k - 1})")
         x, y = ctx.splits.tensors("train")
-        x_hat, hit = erase(ident.model, ident.layer, ident.groups, group, x, p.threshold, ctx.device)
-        self._store(ctx, explorer, ident, group, hit)
+        scale = firing_scale(ident.model, ident.layer, ident.groups, group, sample, ctx.device)
+        x_hat, hit = erase(ident.model, ident.layer, ident.groups, group, x, p.threshold, scale, ctx.device)
+        self._store(ctx, explorer, ident, group, hit, scale)
         gen = torch.Generator().manual_seed(ctx.seed)
         loader = DataLoader(TensorDataset(x_hat, y), batch_size=ctx.train.batch_size, shuffle=True, generator=gen)
         model = ctx.model
@@ -107,11 +126,12 @@ class PatternUnlearning(Method):
         sample, _ = ctx.splits.tensors(train_idx[torch.randperm(len(train_idx), generator=gen)[: ip.sample]])
         torch.manual_seed(ctx.seed)
         report = lambda step, total, losses: ctx.progress(step, total, stage="identifier", **losses)  # noqa: E731
-        return train_identifier(copy_model(ctx.model), ctx.model_name, ctx.loader("train"), sample,
-                                ctx.splits.task, ctx.device, ip, ctx.seed, on_epoch=report)
+        ident = train_identifier(copy_model(ctx.model), ctx.model_name, ctx.loader("train"), sample,
+                                 ctx.splits.task, ctx.device, ip, ctx.seed, on_epoch=report)
+        return ident, sample
 
-    def _store(self, ctx: Context, explorer, ident, group: int, hit: torch.Tensor) -> None:
-        ctx.artifacts.update({"pattern_group": group, "pattern_k": ident.k,
+    def _store(self, ctx: Context, explorer, ident, group: int, hit: torch.Tensor, scale: float) -> None:
+        ctx.artifacts.update({"pattern_group": group, "pattern_k": ident.k, "pattern_scale": scale,
                               "pattern_name": explorer.doc["names"].get(str(group), ""),
                               "erased_share": float(hit.float().mean()), "filter_groups": explorer.doc,
                               "identifier_model": ident.model, "identifier_groups": ident.groups})
@@ -122,7 +142,7 @@ class PatternUnlearning(Method):
             from torchvision.utils import save_image
 
             x, _ = ctx.splits.tensors(ctx.splits.index("test")[:n])
-            x_hat, _ = erase(ident.model, ident.layer, ident.groups, group, x, self.params.threshold, ctx.device)
+            x_hat, _ = erase(ident.model, ident.layer, ident.groups, group, x, self.params.threshold, scale, ctx.device)
             path = ctx.workdir / "pattern_examples.png"
             save_image(F.interpolate(torch.cat([x, x_hat]), scale_factor=4, mode="nearest"), path, nrow=len(x))
             ctx.artifacts["pattern_examples"] = str(path)
