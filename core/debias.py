@@ -141,6 +141,8 @@ def run_debias(key: str, settings: DebiasSettings, device: torch.device) -> dict
     naive_ctx = _context(original, splits, device, settings, naive)
     seed_everything(settings.seed)
     finetune_on(naive_ctx.model, naive_ctx, "train", params.iterations // 2, settings.naive_lr or params.lr_model)
+    for point in naive.points:  # epoch e of naive fine-tuning ~ iteration 2e of the remover (its e-th model pass)
+        point["step"] *= 2
     return {"scenario": key, "title": sc.title, "task": sc.task, "bias": sc.bias, "sizes": splits.sizes(),
             "before": before, "unlearn": cured.points, "naive": naive.points,
             "after_unlearn": fairness_now(unlearned, splits, device),

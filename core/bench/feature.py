@@ -126,7 +126,8 @@ def known_section(o: FeatureBenchOptions, seed: int, multi: bool, out: Path) -> 
                                       workdir=out / f"{section}-{label.replace(' ', '_')}-seed{seed}")
         front = RemoverFront(model, art["remover_model"]).eval()
         extra = {"seconds": secs, "adversary_acc_masked": art["adversary_acc_masked"],
-                 "adversary_acc_raw": art["adversary_acc_raw"], "pipeline_acc": test_accuracy(front, prep.splits, prep.device)}
+                 "adversary_acc_raw": art["adversary_acc_raw"],
+                 "pipeline_acc": test_accuracy(front, prep.splits, prep.device)}
         for col, r in attackers(front, prep.splits, cols, prep.device).items():
             extra[f"pipeline_attack_{col}"] = r["acc"]
         out_rows.append(_row(section, label, prep, model, cols, base_acc, rows_idx, region, extra))
@@ -171,7 +172,8 @@ def pattern_section(o: FeatureBenchOptions, seed: int, out: Path) -> tuple[list[
         feature_mask = prep.splits.table.masks[region_col][test_rows]
         info = {"task": task, "k": doc["k"], "group": g, "group_name": art["pattern_name"],
                 "top_k": doc["eigengap"]["top_k"], "overlap_chosen": shares.get(g, float("nan")),
-                "overlap_other_mean": other, "overlap_ratio": shares.get(g, float("nan")) / other if other else float("nan"),
+                "overlap_other_mean": other,
+                "overlap_ratio": shares.get(g, float("nan")) / other if other else float("nan"),
                 "erased_share": art["erased_share"],
                 "task_looks_at_pattern": saliency_share(original, prep.splits, test_rows, hit, prep.device)}
         rows.append({**_row("pattern", f"original [{task}]", prep, original, [region_col], base_acc, test_rows,
@@ -205,7 +207,8 @@ def debias_section(o: FeatureBenchOptions, seed: int) -> list[dict]:
             rows.append({"section": "debias", "method": f"{cure} [{sc.title}]", "scenario": key,
                          **{f"{m}_before": b.get(m, float("nan")) for m in ("eod", "dpd", "aps", "test_acc")},
                          **{f"{m}_after": a.get(m, float("nan")) for m in ("eod", "dpd", "aps", "test_acc")},
-                         "curve": [{k: p.get(k) for k in ("step", "eod", "dpd", "aps", "test_acc")} for p in res[cure]]})
+                         "curve": [{k: pt.get(k) for k in ("step", "eod", "dpd", "aps", "test_acc")}
+                                   for pt in res[cure]]})
     return rows
 
 

@@ -52,7 +52,8 @@ def _known(summary: list[dict], section: str, o) -> str:
     if not rows:
         return ""
     feats = sorted({k[len("attack_"):] for r in rows for k in r if k.startswith("attack_") and not k.endswith("_std")})
-    cols = ["method", "test_acc", "delta_acc"] + [f"attack_{f}" for f in feats] + [f"pipeline_attack_{f}" for f in feats]
+    cols = ["method", "test_acc", "delta_acc", *(f"attack_{f}" for f in feats),
+            *(f"pipeline_attack_{f}" for f in feats)]
     cols += ["pipeline_acc", "adversary_acc_masked", "saliency_in_feature", "seconds", "note"]
     chance = {f: next((r[f"chance_{f}"] for r in rows if f"chance_{f}" in r), float("nan")) for f in feats}
     title = "Known annotations, " + ("several features at once" if section == "multi" else "one feature")

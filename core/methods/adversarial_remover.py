@@ -45,10 +45,13 @@ from core.training import check_finite, map_batches, save_checkpoint
 
 @dataclass
 class AdversarialRemoverParams:
-    iterations: int = param(10, "alternations T: even ones train the remover, odd ones fine-tune the model", min=2, max=1000)
-    beta: float = param(5.0, "weight of |x - x_hat|_1 (keeps masked images close to the originals)", min=0.0, max=1000.0)
+    iterations: int = param(10, "alternations T: even ones train the remover, odd ones fine-tune the model",
+                            min=2, max=1000)
+    beta: float = param(5.0, "weight of |x - x_hat|_1 (keeps masked images close to the originals)",
+                        min=0.0, max=1000.0)
     lam: float = param(5.0, "weight lambda of the adversary's loss the remover maximises", min=0.0, max=1000.0)
-    lr_remover: float = param(5e-3, "Adam learning rate of the remover (the paper's 5e-6 suits full CelebA)", min=1e-7, max=1.0)
+    lr_remover: float = param(5e-3, "Adam learning rate of the remover (the paper's 5e-6 suits full CelebA)",
+                              min=1e-7, max=1.0)
     lr_model: float = param(1e-4, "Adam learning rate of the model's fine-tuning on masked images", min=1e-7, max=1.0)
     adversary_epochs: int = param(3, "epochs to pretrain the adversary on (x, f)", min=1, max=200)
     adversary_lr: float = param(1e-3, "Adam learning rate of the adversary", min=1e-7, max=1.0)

@@ -37,7 +37,8 @@ from core.training import copy_model, train_epochs
 class PatternUnlearningParams:
     group: int = param(-1, "filter group to erase (-1: the group matching `region`)", min=-1, max=255)
     region: str = param("", "attribute whose ground-truth mask names the group (synthetic data only)")
-    threshold: float = param(0.5, "erase pixels where the group's map exceeds this share of its 99th percentile", min=0.0, max=10.0)
+    threshold: float = param(0.5, "erase pixels where the group's map exceeds this share of its 99th percentile",
+                             min=0.0, max=10.0)
     epochs: int = param(3, "fine-tuning epochs on the erased images", min=1, max=200)
     lr: float = param(1e-3, "Adam learning rate of the fine-tuning (the paper's 0.001)", min=1e-7, max=1.0)
     identifier_epochs: int = param(3, "identifier epochs with the grouping loss", min=1, max=500)
