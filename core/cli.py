@@ -146,6 +146,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_bench(args.suite, seeds=args.seeds, json_path=args.json, dataset=args.dataset, options=options)
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from core.report import write_report
+    from core.runs import RunStore
+
+    print(f"wrote {write_report(RunStore(), args.run_id, args.out)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="unlearn", description="Unlearning Studio: machine unlearning on images")
     sub = p.add_subparsers(dest="command", required=True)
@@ -183,6 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--dataset", help="dataset name or folder for suites that accept one")
     b.add_argument("--option", action="append", default=[], help="suite option key=value (repeatable)")
     b.set_defaults(fn=cmd_bench)
+    rp = sub.add_parser("report", help="write a finished run's self-contained HTML audit report")
+    rp.add_argument("run_id")
+    rp.add_argument("--out", help="where to write it (default: the run folder's report.html)")
+    rp.set_defaults(fn=cmd_report)
     return p
 
 

@@ -26,9 +26,10 @@ from core.metrics import Evaluation, evaluate
 from core.models import ModelSpec, build_model
 from core.params import build_params
 from core.progress import Progress, silent
+from core.report_provenance import code_version
 from core.training import load_checkpoint, pick_device, save_checkpoint, seed_everything, train_epochs
 
-STAGES = ("data", "original", "gold", "unlearn", "evaluate")
+STAGES = ("data", "original", "gold", "unlearn", "evaluate", "audit")
 
 
 @dataclass
@@ -140,8 +141,16 @@ def run_scenario(sc: Scenario, progress: Progress = silent, workdir: Path | None
     checkpoints = {"original": prep.original.sha256, "gold": prep.gold.sha256}
     if workdir is not None:
         checkpoints[sc.method.name] = save_checkpoint(model, workdir / "unlearned.pt")
-    return {"scenario": sc.to_dict(), "sizes": prep.splits.sizes(), "results": rows,
-            "checkpoints": checkpoints, "artifacts": _jsonable(artifacts)}
+    doc = {"scenario": sc.to_dict(), "sizes": prep.splits.sizes(), "results": rows,
+           "checkpoints": checkpoints, "artifacts": _jsonable(artifacts), "code": code_version()}
+    if workdir is not None:  # the visual audit's maps, computed here in the worker (never on a shared model)
+        from core.explain.saliency_audit import safe_saliency_audit
+
+        models = {"original": prep.original.model, "gold": prep.gold.model, sc.method.name: model}
+        progress(0, 1, stage="audit")
+        doc["audit"] = safe_saliency_audit(prep, models, workdir)
+        progress(1, 1, stage="audit")
+    return doc
 
 
 def _jsonable(obj: Any) -> Any:

@@ -1,3 +1,4 @@
-"""Explanations of a model's decisions: saliency maps (captum), filter groups and their eigengap."""
+"""Explanations for the visual audit: saliency maps (captum), feature-inversion decoders, filter groups.
 
-from core.explain.guided_backprop import guided_backprop, region_share, saliency  # noqa: F401
+One idea per module (``gradcam``, ``reconstruction``, ...); import what you need from the module itself.
+"""

@@ -26,15 +26,17 @@ class AttackResult:
     chance: float
 
 
+def pool(h: torch.Tensor) -> torch.Tensor:
+    """Features h as one vector per image: mean- and max-pooled over space when h is a feature map.
+
+    Differentiable, so the saliency audit can explain an attacker head through it."""
+    return torch.cat([h.mean((2, 3)), h.amax((2, 3))], 1) if h.ndim == 4 else h.flatten(1)
+
+
 def pooled_features(model: nn.Module, x: torch.Tensor, device: torch.device) -> torch.Tensor:
-    """h = model.features(x), mean- and max-pooled over space when it is a feature map."""
+    """pool(h) for h = model.features(x), in batches without gradients."""
     model.eval()
-
-    def fn(batch: torch.Tensor) -> torch.Tensor:
-        h = model.features(batch)
-        return torch.cat([h.mean((2, 3)), h.amax((2, 3))], 1) if h.ndim == 4 else h.flatten(1)
-
-    return map_batches(fn, x, device)
+    return map_batches(lambda batch: pool(model.features(batch)), x, device)
 
 
 def majority_rate(z: np.ndarray) -> float:

@@ -215,4 +215,4 @@ class RunStore:
             if (r["pid"] and not _process_alive(r["pid"])) or (not r["pid"] and stale):
                 with self._conn() as c:
                     c.execute("UPDATE runs SET status='lost', finished=?, error=? WHERE id=? AND status IN ('queued','running')",
-                              (now, "the worker process stopped without finishing (killed, crashed or machine restarted)", r["id"]))
+                              (r["heartbeat"] or now, "the worker process stopped without finishing (killed, crashed or machine restarted)", r["id"]))

@@ -35,7 +35,7 @@ def test_success_stores_results_events_and_checkpoint(store, tiny_scenario):
     for row in run.results["results"]:
         assert 0.0 <= row["metrics"]["test_acc"] <= 1.0 and 0.0 <= row["metrics"]["nomus"] <= 1.0
     stages = {e.stage for e in store.events(rid)}
-    assert {"data", "original", "gold", "fine-tuning", "evaluate"} <= stages
+    assert {"data", "original", "gold", "unlearn", "evaluate"} <= stages
     assert (store.runs_root / rid / "unlearned.pt").exists()
     assert run.device == "cpu" and run.duration > 0
 

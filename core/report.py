@@ -1,0 +1,171 @@
+"""The audit report: one self-contained HTML file per finished run (``unlearn report RUN_ID``).
+
+It is the record an auditor keeps: what was run (scenario, data and split sizes, seed, code version,
+checkpoint hashes), what came out (the original / gold / unlearned metric tables, the per-epoch
+curves from the stored progress events) and what it looks like (the saliency audit's grids and
+mask shares, and every other PNG the run folder holds, e.g. reconstruction grids). Every number is
+read from the run store and the run folder; nothing is recomputed. No network: CSS inline, images as
+data URIs, charts as inline SVG (see ``report_charts``).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from core.report_charts import split_series, stage_chart_svg, stage_series
+from core.report_html import esc, fmt, kv_table, page, png_figure, section, table
+from core.report_provenance import code_version
+
+KNOWN_KEYS = ("scenario", "sizes", "results", "checkpoints", "artifacts", "code", "audit")
+
+
+class ReportError(ValueError):
+    """The run cannot be reported (not finished, or it failed); the message says what to do."""
+
+
+def write_report(store, run_id: str, path: str | Path | None = None) -> Path:
+    """Write the report of a succeeded run; default ``<runs>/<id>/report.html``. Returns the path."""
+    run = store.get(run_id)  # UnknownRun for an unknown id
+    if run.status != "succeeded" or not run.results:
+        hint = "wait for it to finish" if run.active else f"`unlearn show {run_id}` shows why"
+        raise ReportError(f"run {run_id} is {run.status}; a report needs a succeeded run ({hint})")
+    run_dir = store.runs_root / run_id
+    out = Path(path) if path else store.run_dir(run_id) / "report.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_report(run, store.events(run_id), run_dir), encoding="utf-8")
+    return out
+
+
+def render_report(run, events, run_dir: Path) -> str:
+    """The report's HTML for a stored run, its events and its folder."""
+    res = run.results
+    shown: set[Path] = set()
+    parts = [f"<h1>Audit report: {esc(run.name)}</h1>", _run_facts(run),
+             section("Scenario", _scenario(res["scenario"]), "scenario"),
+             section("Data and splits", _sizes(res), "data"),
+             section("Code and checkpoints", _provenance(res), "provenance"),
+             section("Metrics", _metrics(res["results"]), "metrics"),
+             section("Training curves", _curves(events), "curves"),
+             section("Saliency audit", _saliency(res.get("audit"), run_dir, shown), "saliency"),
+             section("Other figures", _figures(run_dir, shown), "figures")]
+    extra = {k: v for k, v in res.items() if k not in KNOWN_KEYS}
+    if res.get("artifacts"):
+        extra["artifacts"] = res["artifacts"]
+    if extra:
+        parts.append(section("Other stored results", f"<pre>{esc(json.dumps(extra, indent=2))}</pre>", "other"))
+    return page(f"Audit report {run.id}", "".join(parts))
+
+
+def _when(ts: float | None) -> str:
+    return "–" if ts is None else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts))
+
+
+def _run_facts(run) -> str:
+    return kv_table([("run id", run.id), ("status", run.status), ("device", run.device or "–"),
+                     ("created", _when(run.created)), ("started", _when(run.started)),
+                     ("finished", _when(run.finished)), ("duration (s)", run.duration)])
+
+
+def _scenario(sc: dict) -> str:
+    method = f"{sc['method']['name']} {json.dumps(sc['method'].get('params') or {})}"
+    forget = ", ".join(f"{k}={v}" for k, v in sc["forget"].items() if v not in ("", [], 0, 0.0) or k == "kind")
+    rows = [("dataset", sc["dataset"]["name"]), ("dataset options", json.dumps(sc["dataset"].get("options") or {})),
+            ("task", sc["task"] if isinstance(sc["task"], str) else ", ".join(sc["task"])), ("model", sc["model"]),
+            ("forget", forget), ("method", method), ("training (original, gold)", json.dumps(sc["train"])),
+            ("split", json.dumps(sc.get("split") or {})), ("seed", sc["seed"]), ("device asked", sc["device"])]
+    full = f"<details><summary>full scenario (JSON)</summary><pre>{esc(json.dumps(sc, indent=2))}</pre></details>"
+    return kv_table(rows) + full
+
+
+def _sizes(res: dict) -> str:
+    sizes = res.get("sizes") or {}
+    return table(("split", "images"), sizes.items()) if sizes else '<p class="muted">no split sizes stored</p>'
+
+
+def _provenance(res: dict) -> str:
+    code = res.get("code")
+    note = "recorded by the run"
+    if not code:
+        code, note = code_version(), "not recorded by the run; read when this report was written"
+    rows = [("core version", code.get("version") or "–"), ("git commit", code.get("commit") or "unavailable"),
+            ("uncommitted changes", code.get("dirty") or "–"), ("source", note)]
+    ckpt = res.get("checkpoints") or {}
+    hashes = table(("model", "checkpoint sha256"), [(k, v or "not saved") for k, v in ckpt.items()])
+    return kv_table(rows) + hashes
+
+
+def _metrics(results: list[dict]) -> str:
+    """Models as rows, every stored metric as a column (in the order the evaluation produced them)."""
+    cols: list[str] = []
+    for r in results:
+        cols += [k for k in r["metrics"] if k not in cols]
+    return table(("model", *cols), ([r["model"], *(r["metrics"].get(c) for c in cols)] for r in results))
+
+
+def _curves(events) -> str:
+    charts, once_rows = [], []
+    for stage, series in stage_series(events).items():
+        lines, once = split_series(series)
+        if lines:
+            charts.append(stage_chart_svg(stage, lines))
+        once_rows += [(stage, k, v) for k, v in once.items()]
+    body = f'<div class="charts">{"".join(charts)}</div>' if charts else '<p class="muted">no metric was reported more than once per stage</p>'
+    if once_rows:
+        body += "<h3>Values reported once</h3>" + table(("stage", "metric", "value"), once_rows)
+    return body
+
+
+def _saliency(audit: dict | None, run_dir: Path, shown: set[Path]) -> str:
+    if not audit:
+        return '<p class="muted">this run has no saliency audit</p>'
+    if "error" in audit:
+        return f'<p>The saliency audit failed; the run\'s other results are unaffected.</p><pre class="error">{esc(audit["error"])}</pre>'
+    body = [_audit_facts(audit), _region_table(audit)]
+    body += [f'<p class="muted">{esc(n)}</p>' for n in audit.get("notes", [])]
+    for key, rel in audit.get("files", {}).get("grids", {}).items():
+        path = run_dir / rel
+        if path.exists():
+            shown.add(path.resolve())
+            body.append(png_figure(path, f"{key} ({rel})"))
+        else:
+            body.append(f'<p class="muted">{esc(rel)} is missing from the run folder</p>')
+    return "".join(body)
+
+
+def _audit_facts(audit: dict) -> str:
+    images = audit.get("images", [])
+    rows = [("models", ", ".join(audit.get("models", []))), ("difference", f"{audit.get('before')} - {audit.get('after')}"),
+            ("images (table rows)", ", ".join(f"{i['split']} #{i['row']}" for i in images)),
+            ("explanations", ", ".join(audit.get("kinds", [])))]
+    for name, t in audit.get("targets", {}).items():
+        rows.append((f"target: {name}", f"{t.get('column')}{'=' + str(t.get('value_name')) if 'value' in t else ''}: "
+                                        f"{t.get('explains')} (GradCAM layer {t.get('layer')})"))
+    attr = audit.get("targets", {}).get("attribute", {})
+    if "probe_test_acc" in attr:
+        accs = ", ".join(f"{m} {fmt(v)}" for m, v in attr["probe_test_acc"].items())
+        rows.append(("attribute head test accuracy", f"{accs} (majority-class rate {fmt(attr.get('probe_chance'))})"))
+    rows.append(("audit seconds", audit.get("seconds")))
+    return kv_table(rows)
+
+
+def _region_table(audit: dict) -> str:
+    region = audit.get("region")
+    if not region:
+        return ""
+    models = audit.get("models", [])
+    rows = [(t, kind, *(by_model.get(m) for m in models))
+            for t, kinds in region["share"].items() for kind, by_model in kinds.items()]
+    intro = (f"<p>Share of saliency mass inside the ground-truth mask of <b>{esc(region['mask'])}</b>, mean over the "
+             f"{region['n_images']} audited images that show it. A uniform map would get the mask's area, "
+             f"{fmt(region['mask_area'])}.</p>")
+    return intro + table(("target", "explanation", *models), rows)
+
+
+def _figures(run_dir: Path, shown: set[Path]) -> str:
+    """Every PNG in the run folder not shown above (e.g. reconstruction grids), captioned by file name."""
+    pngs = sorted(p for p in run_dir.rglob("*.png") if p.resolve() not in shown) if run_dir.exists() else []
+    if not pngs:
+        return '<p class="muted">no other figures in the run folder</p>'
+    return "".join(png_figure(p, str(p.relative_to(run_dir))) for p in pngs)

@@ -1,0 +1,28 @@
+"""One palette for the whole dashboard: a colour per model role, per live metric and per status.
+
+The same model keeps the same colour in every chart and table (original grey, gold golden,
+unlearned teal), so a reader learns it once.
+"""
+
+from __future__ import annotations
+
+MODEL_COLORS: dict[str, str] = {"original": "#7f7f7f", "gold": "#d4a017", "unlearned": "#1f9e89"}
+
+METRIC_COLORS: dict[str, str] = {"test_acc": "#1f77b4", "mia_acc": "#d62728", "nomus": "#7b4fbf"}
+
+# Streamlit's named markdown colours (used by badges).
+STATUS_COLORS: dict[str, str] = {"queued": "gray", "running": "blue", "succeeded": "green",
+                                 "failed": "red", "cancelled": "orange", "lost": "violet"}
+
+
+def model_role(name: str) -> str:
+    """``original`` and ``gold`` are the reference models; any other row is the unlearned model."""
+    return name if name in ("original", "gold") else "unlearned"
+
+
+def model_color(name: str) -> str:
+    return MODEL_COLORS[model_role(name)]
+
+
+def metric_color(name: str) -> str:
+    return METRIC_COLORS.get(name, "#555555")

@@ -1,0 +1,121 @@
+"""The live view of one run: status, progress, cancel, the per-epoch chart, then results or the error.
+
+A fragment polls the store once a second while the run is active and redraws only itself; when
+the run becomes final it reruns the whole page once, which redraws it without polling.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from core.runs import Run, RunStore, UnknownRun, cancel
+from dashboard.components.charts import LIVE_METRICS, live_chart, results_chart, unlearning_points
+from dashboard.components.glossary import CHART_NOTE, METRIC_NOTES, RESULTS_NOTE, metric_label
+from dashboard.components.palette import STATUS_COLORS
+from dashboard.components.run_progress import progress_state
+from dashboard.components.scenario_text import scenario_summary
+from dashboard.components.tables import format_duration, results_table
+
+POLL_SECONDS = 1.0
+
+
+def run_panel(run_id: str) -> None:
+    """Draw the run, polling while it is queued or running."""
+    store = RunStore()
+    try:
+        run = store.get(run_id)
+    except UnknownRun:
+        st.warning(f"There is no run {run_id!r} in {store.db}. Pick one on the Runs page or launch a new one.")
+        return
+    st.subheader(run.name)
+    poll = POLL_SECONDS if run.active else None
+
+    @st.fragment(run_every=poll)
+    def live() -> None:
+        current = store.get(run_id)
+        _draw(store, current, store.events(run_id))
+        if poll and not current.active:
+            st.rerun(scope="app")  # final now: redraw once without the timer
+
+    live()
+    with st.expander("Scenario of this run"):
+        st.markdown("\n".join(f"- **{label}:** {text}" for label, text in scenario_summary(run.config)))
+        st.caption(f"Run id {run.id} · files in {store.runs_root / run.id}")
+
+
+def _draw(store: RunStore, run: Run, events: list) -> None:
+    _status_row(store, run)
+    if run.active:
+        _progress(run, events)
+    _live_chart(events)
+    if run.status == "succeeded":
+        _results(run)
+    elif run.error:
+        _error(run)
+
+
+def _status_row(store: RunStore, run: Run) -> None:
+    cols = st.columns([3, 1], vertical_alignment="center")
+    with cols[0], st.container(key="run-status", horizontal=True, vertical_alignment="center"):
+        st.badge(run.status, color=STATUS_COLORS.get(run.status, "gray"))
+        details = [format_duration(run.duration), run.device or ""]
+        st.caption(" · ".join(d for d in details if d) or "waiting for the worker to start")
+    if run.active:
+        cancelling = run.cancel
+        if cols[1].button("Cancelling…" if cancelling else "Cancel", key="run.cancel", disabled=cancelling,
+                          icon=":material/stop_circle:", help="Stop the run after the current epoch"):
+            cancel(store, run.id)
+            st.toast("Cancel requested: the run stops after its current step.")
+
+
+def _progress(run: Run, events: list) -> None:
+    state = progress_state(events, run.started, time.time())
+    if state is None:
+        st.progress(0.0, text="Starting the worker…")
+        return
+    eta = ""
+    if state.eta_seconds is not None:
+        eta = f" · about {format_duration(state.eta_seconds)} left in this stage" if state.eta_seconds >= 1 else " · finishing this stage"
+    st.progress(state.fraction, text=f"Stage {state.phase} of {state.phases}: {state.label} — "
+                                     f"step {state.step}/{state.total}{eta}")
+
+
+def _live_chart(events: list) -> None:
+    points = unlearning_points(events)
+    st.plotly_chart(live_chart(events), key="run.live_chart", config={"displaylogo": False})
+    with st.container(key="epochs-received"):
+        st.caption(f"{len(points)} unlearning epoch{'s' if len(points) != 1 else ''} received. {CHART_NOTE}"
+                   if points else "The chart fills in once unlearning starts, after the original and gold models "
+                   "are trained (or loaded from the cache). " + CHART_NOTE)
+    if not points:
+        return
+    last, prev = points[-1].metrics, (points[-2].metrics if len(points) > 1 else {})
+    for col, name in zip(st.columns(len(LIVE_METRICS)), LIVE_METRICS):
+        value = last.get(name)
+        delta = None if value is None or prev.get(name) is None else round(value - prev[name], 4)
+        col.metric(metric_label(name), "–" if value is None else f"{value:.3f}", delta,
+                   delta_color="inverse" if name == "mia_acc" else "normal")
+        col.caption(METRIC_NOTES[name])
+
+
+def _results(run: Run) -> None:
+    table = results_table(run.results)
+    if table.empty:
+        st.info("The run finished without a results table.")
+        return
+    st.markdown("#### Results")
+    config = {c: st.column_config.NumberColumn(metric_label(c), help=METRIC_NOTES.get(c), format="%.3f")
+              for c in table.columns if c not in ("model", "role")}
+    st.dataframe(table, hide_index=True, column_config=config, key="run.results_table")
+    st.caption(RESULTS_NOTE)
+    st.plotly_chart(results_chart(run.results), key="run.results_chart", config={"displaylogo": False})
+
+
+def _error(run: Run) -> None:
+    headline, _, detail = run.error.partition("\n")
+    (st.warning if run.status == "cancelled" else st.error)(headline)
+    if detail.strip():
+        with st.expander("Details (traceback)"):
+            st.code(detail.strip(), language=None)

@@ -1,0 +1,56 @@
+"""pandas tables of runs and results for ``st.dataframe`` (pure, so tested without Streamlit)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+import pandas as pd
+
+from dashboard.components.charts import result_rows
+from dashboard.components.glossary import METRIC_LABELS
+from dashboard.components.palette import model_role
+
+METRIC_ORDER = tuple(METRIC_LABELS)  # the engine's fixed metric names, in the order columns appear
+
+
+def results_table(results: dict[str, Any] | None) -> pd.DataFrame:
+    """One row per model (original, gold, unlearned) and one column per metric, known names first."""
+    rows = result_rows(results)
+    if not rows:
+        return pd.DataFrame(columns=["model", "role"])
+    names = [m for m in METRIC_ORDER if any(m in r["metrics"] for r in rows)]
+    names += sorted({m for r in rows for m in r["metrics"]} - set(names))
+    data = [{"model": r["model"], "role": model_role(r["model"]), **{m: r["metrics"].get(m) for m in names}}
+            for r in rows]
+    return pd.DataFrame(data, columns=["model", "role", *names])
+
+
+def format_duration(seconds: float | None) -> str:
+    """``1 h 02 min``, ``3 min 05 s``, ``12 s``; an empty string when unknown."""
+    if seconds is None:
+        return ""
+    s = max(0, int(round(seconds)))
+    if s >= 3600:
+        return f"{s // 3600} h {s % 3600 // 60:02d} min"
+    if s >= 60:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s} s"
+
+
+def unlearned_metric(results: dict[str, Any] | None, name: str) -> float | None:
+    """A final metric of the unlearned model (the row that is neither original nor gold), if any."""
+    rows = [r for r in result_rows(results) if model_role(r["model"]) == "unlearned"]
+    return rows[-1]["metrics"].get(name) if rows else None
+
+
+def runs_table(runs: Iterable[Any]) -> pd.DataFrame:
+    """The runs list (newest first, as the store returns it): id, name, status, method, the unlearned
+    model's NoMUS when finished (to compare methods at a glance), duration, device, creation time."""
+    data = [{
+        "id": r.id, "name": r.name, "status": r.status,
+        "method": (r.config.get("method") or {}).get("name", "") if isinstance(r.config, dict) else "",
+        "nomus": unlearned_metric(r.results, "nomus"), "duration": format_duration(r.duration),
+        "device": r.device or "", "created": dt.datetime.fromtimestamp(r.created).strftime("%Y-%m-%d %H:%M:%S"),
+    } for r in runs]
+    return pd.DataFrame(data, columns=["id", "name", "status", "method", "nomus", "duration", "device", "created"])
