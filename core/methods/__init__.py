@@ -11,5 +11,7 @@ import core.methods.scrub  # noqa: F401,E402
 import core.methods.bad_teacher  # noqa: F401,E402
 import core.methods.random_labels  # noqa: F401,E402
 import core.methods.tmu  # noqa: F401,E402
+import core.methods.adversarial_remover  # noqa: F401,E402
+import core.methods.pattern_unlearning  # noqa: F401,E402
 
 __all__ = ["METHODS", "Context", "Method", "TrainSettings"]

@@ -1,0 +1,114 @@
+"""Explorer data for a trained identifier: what each filter group looks at, in numbers and maps.
+
+The dashboard's "Filter groups" page and the benchmark read one :class:`GroupExplorer`: the
+Laplacian spectrum with its gaps and chosen K, the similarity matrix ordered by group, every
+group's activation map on a few sample images, and — where the dataset draws ground-truth masks
+(the synthetic faces) — the share of each group's activation mass inside each attribute's mask, so
+a group can be named from data ("the Mouth_Slightly_Open group") rather than by eye.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from core.data.splits import Splits
+from core.explain.filter_groups import filter_similarity, group_order
+from core.explain.guided_backprop import region_share
+from core.explain.identifier import Identifier, group_maps, layer_activations
+
+NAME_LIFT = 1.5
+"""A group is named after the attribute whose mask holds the most of its mass relative to the
+mask's area, when that lift is at least this much (a uniform map has lift 1)."""
+
+
+@dataclass
+class GroupExplorer:
+    """``doc`` is JSON-able; ``arrays`` are numpy arrays saved beside it."""
+
+    doc: dict
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def save(self, folder: Path) -> dict[str, str]:
+        """Write ``explorer.json`` and one ``.npy`` per array into ``folder``; returns the paths."""
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = {"doc": str(folder / "explorer.json")}
+        for name, arr in self.arrays.items():
+            np.save(folder / f"{name}.npy", arr)
+            paths[name] = str(folder / f"{name}.npy")
+        (folder / "explorer.json").write_text(json.dumps({**self.doc, "files": paths}, indent=1))
+        return paths
+
+    @classmethod
+    def load(cls, folder: Path) -> "GroupExplorer":
+        doc = json.loads((folder / "explorer.json").read_text())
+        arrays = {k: np.load(v) for k, v in doc.pop("files").items() if k != "doc"}
+        return cls(doc, arrays)
+
+
+def mask_overlap(maps: torch.Tensor, masks: dict[str, torch.Tensor]) -> tuple[dict, dict]:
+    """Per group and attribute: mean share of the group map's mass inside the attribute's mask,
+    over the images where that mask is not empty; plus each mask's mean area share."""
+    overlap: dict[str, dict[str, float]] = {str(g): {} for g in range(maps.shape[1])}
+    area: dict[str, float] = {}
+    for attr, mask in masks.items():
+        present = mask.flatten(1).any(1)
+        if not present.any():
+            continue
+        mk = mask[present]
+        area[attr] = float(mk.float().mean())
+        for g in range(maps.shape[1]):
+            overlap[str(g)][attr] = float(region_share(maps[present, g], mk).mean())
+    return overlap, area
+
+
+def name_groups(overlap: dict, area: dict, lift: float = NAME_LIFT) -> dict[str, str]:
+    """Each group's best attribute by lift (share / area), or '' when no mask stands out."""
+    names = {}
+    for g, shares in overlap.items():
+        lifts = {a: s / area[a] for a, s in shares.items() if area.get(a, 0) > 0}
+        best = max(lifts, key=lifts.get) if lifts else ""
+        names[g] = best if best and lifts[best] >= lift else ""
+    return names
+
+
+def best_group(doc: dict, attribute: str) -> int:
+    """The group whose maps put the largest share of their mass inside ``attribute``'s mask."""
+    shares = {int(g): s[attribute] for g, s in doc["overlap"].items() if attribute in s}
+    if not shares:
+        have = sorted(doc["area"])
+        raise ValueError(f"no ground-truth mask for {attribute!r} to name a filter group by; "
+                         f"masks available: {', '.join(have) or '(none: pick the group by number)'}")
+    return max(shares, key=shares.get)
+
+
+def explore(ident: Identifier, splits: Splits, device: torch.device, split: str = "test",
+            n_images: int = 8, limit: int = 512) -> GroupExplorer:
+    """Explorer data for ``ident`` on up to ``limit`` images of ``split`` (maps kept for ``n_images``)."""
+    idx = splits.index(split)[:limit]
+    x, _ = splits.tensors(idx)
+    acts = layer_activations(ident.model, ident.layer, x, device)
+    sim = filter_similarity(acts).numpy()
+    order = group_order(ident.groups)
+    maps = group_maps(acts, ident.groups, tuple(x.shape[-2:]))
+    masks = {a: m[idx] for a, m in splits.table.masks.items()}
+    overlap, area = mask_overlap(maps, masks) if masks else ({str(g): {} for g in range(ident.k)}, {})
+    sizes = np.bincount(ident.groups, minlength=ident.k)
+    doc = {
+        "layer": ident.layer, "k": ident.k, "filters": int(len(ident.groups)),
+        "group_sizes": sizes.tolist(), "groups": ident.groups.tolist(), "order": order.tolist(),
+        "eigengap": ident.gap.to_dict(), "final_eigengap": ident.final_gap.to_dict(),
+        "overlap": overlap, "area": area, "names": name_groups(overlap, area),
+        "sample_rows": idx[:n_images].tolist(), "history": ident.history,
+    }
+    arrays = {
+        "similarity_ordered": sim[np.ix_(order, order)].astype(np.float32),
+        "group_maps": maps[:n_images].numpy().astype(np.float32),
+        "images": splits.table.images[idx[:n_images]].numpy(),
+        "eigenvalues": ident.final_gap.eigenvalues.astype(np.float32),
+    }
+    return GroupExplorer(doc, arrays)

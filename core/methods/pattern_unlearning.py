@@ -1,0 +1,168 @@
+"""Feature unlearning without annotations (Xu et al., Algorithm 2): erase a filter group's pattern.
+
+1. Train an identifier (Algorithm 3, :mod:`core.explain.identifier`): a copy of the original model,
+   already trained on the task (so phase 1 is done), trained further with the filter-grouping loss;
+   K by the eigengap, filters grouped spectrally.
+2. Pick a group: ``group`` by number (from the Filter groups page), or the group whose maps fall
+   most inside the ground-truth mask of ``region`` (synthetic data; an audit aid, not an
+   annotation the unlearning uses), or the request's column when the request names one.
+3. Erase, in every training image, the pixels where the group's upsampled map exceeds
+   ``threshold`` times the group's 99th-percentile response over the training sample (the paper
+   removes every pixel where it is non-zero; after bilinear upsampling almost every pixel is,
+   hence a threshold), and fine-tune the model on the erased images.
+
+The explorer data (spectrum, ordered similarity, group maps, mask overlaps) goes to
+``<run>/filter_groups/`` and the erased examples to ``<run>/pattern_examples.png``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from core.data.forget import FORGET_KINDS
+from core.data.source import DataError
+from core.explain.group_explorer import best_group, explore
+from core.explain.identifier import IdentifierParams, group_maps, layer_activations, target_layer, train_identifier
+from core.methods.base import METHODS, Context, Method
+from core.params import param
+from core.training import copy_model, train_epochs
+
+
+@dataclass
+class PatternUnlearningParams:
+    group: int = param(-1, "filter group to erase (-1: the group matching `region`)", min=-1, max=255)
+    region: str = param("", "attribute whose ground-truth mask names the group (synthetic data only)")
+    threshold: float = param(0.5, "erase pixels where the group's map exceeds this share of its 99th percentile",
+                             min=0.0, max=10.0)
+    epochs: int = param(3, "fine-tuning epochs on the erased images", min=1, max=200)
+    lr: float = param(1e-3, "Adam learning rate of the fine-tuning (the paper's 0.001)", min=1e-7, max=1.0)
+    identifier_epochs: int = param(3, "identifier epochs with the grouping loss", min=1, max=500)
+    identifier_lr: float = param(1e-3, "Adam learning rate of the identifier", min=1e-7, max=1.0)
+    gamma: float = param(1.0, "weight of the filter-grouping loss", min=0.0, max=100.0)
+    layer: str = param("", "identifier target layer (empty = the architecture's default high conv)")
+    max_groups: int = param(16, "largest K the eigengap may choose", min=2, max=256)
+    examples: int = param(8, "test images shown erased in the example grid", min=0, max=64)
+
+
+def _raw_map(identifier: nn.Module, layer: str, groups, group: int, x: torch.Tensor,
+             device: torch.device) -> torch.Tensor:
+    acts = layer_activations(identifier, layer, x, device)
+    return group_maps(acts, groups, tuple(x.shape[-2:]), normalise=False)[:, group]
+
+
+def firing_scale(identifier: nn.Module, layer: str, groups, group: int, x: torch.Tensor,
+                 device: torch.device, quantile: float = 0.99) -> float:
+    """What "fires fully" means for a group: a high quantile of its map over the images ``x``.
+
+    Thresholds are taken relative to this one scale, not to each image's own peak, so an image in
+    which the group hardly fires loses (almost) nothing instead of its least quiet background."""
+    values = _raw_map(identifier, layer, groups, group, x, device).flatten()
+    if len(values) > 1_000_000:
+        values = values[torch.randperm(len(values), generator=torch.Generator().manual_seed(0))[:1_000_000]]
+    return max(float(torch.quantile(values, quantile)), 1e-12)
+
+
+def erase(identifier: nn.Module, layer: str, groups, group: int, x: torch.Tensor, threshold: float,
+          scale: float, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """Images with the pixels where the group fires above ``threshold * scale`` set to 0, and the
+    erased-pixel masks ``[n, H, W]`` (Algorithm 2, lines 3-10)."""
+    out, erased = [], []
+    for i in range(0, len(x), 256):
+        batch = x[i : i + 256]
+        hit = _raw_map(identifier, layer, groups, group, batch, device) > threshold * scale
+        out.append(batch * (~hit).unsqueeze(1))
+        erased.append(hit)
+    return torch.cat(out), torch.cat(erased)
+
+
+@METHODS.register("pattern_unlearning", "Feature unlearning (no annotations): identifier filter groups, "
+                  "erase the chosen group's pixels, fine-tune")
+class PatternUnlearning(Method):
+    Params = PatternUnlearningParams
+
+    def check(self, ctx: Context) -> None:
+        super().check(ctx)
+        target_layer(ctx.model, ctx.model_name, self.params.layer)
+        if self.params.group < 0 and not self._region(ctx):
+            raise ValueError("pattern_unlearning: choose the filter group to erase (group=N, see the Filter "
+                             "groups page) or a region attribute whose ground-truth mask names it")
+        region = self._region(ctx)
+        if self.params.group < 0 and region not in ctx.splits.table.masks:
+            have = ", ".join(sorted(ctx.splits.table.masks)) or "none in this dataset"
+            raise ValueError(f"pattern_unlearning.region: no ground-truth mask for {region!r} "
+                             f"(masks: {have}); choose the group by number instead")
+
+    def _region(self, ctx: Context) -> str:
+        return self.params.region or ctx.splits.request.column
+
+    def unlearn(self, ctx: Context) -> nn.Module:
+        p = self.params
+        ident, sample = self._identifier(ctx)
+        explorer = explore(ident, ctx.splits, ctx.device)
+        group = p.group if p.group >= 0 else best_group(explorer.doc, self._region(ctx))
+        if group >= ident.k:
+            raise ValueError(f"pattern_unlearning.group: {group} does not exist; the eigengap chose "
+                             f"K = {ident.k} groups (0..{ident.k - 1})")
+        x, y = ctx.splits.tensors("train")
+        scale = firing_scale(ident.model, ident.layer, ident.groups, group, sample, ctx.device)
+        x_hat, hit = erase(ident.model, ident.layer, ident.groups, group, x, p.threshold, scale, ctx.device)
+        self._store(ctx, explorer, ident, group, hit, scale)
+        gen = torch.Generator().manual_seed(ctx.seed)
+        loader = DataLoader(TensorDataset(x_hat, y), batch_size=ctx.train.batch_size, shuffle=True, generator=gen)
+        model = ctx.model
+        return train_epochs(model, loader, ctx.splits.task, p.epochs, p.lr, ctx.device, stage="fine-tuning",
+                            on_epoch=lambda e: ctx.report(e + 1, p.epochs, model))
+
+    def _identifier(self, ctx: Context):
+        p = self.params
+        ip = IdentifierParams(layer=p.layer, gamma=p.gamma, pre_epochs=0, epochs=p.identifier_epochs,
+                              lr=p.identifier_lr, max_groups=p.max_groups)
+        train_idx = ctx.splits.index("train")
+        gen = torch.Generator().manual_seed(ctx.seed)
+        sample, _ = ctx.splits.tensors(train_idx[torch.randperm(len(train_idx), generator=gen)[: ip.sample]])
+        torch.manual_seed(ctx.seed)
+        report = lambda step, total, losses: ctx.progress(step, total, stage="identifier", **losses)  # noqa: E731
+        ident = train_identifier(copy_model(ctx.model), ctx.model_name, ctx.loader("train"), sample,
+                                 ctx.splits.task, ctx.device, ip, ctx.seed, on_epoch=report)
+        return ident, sample
+
+    def _store(self, ctx: Context, explorer, ident, group: int, hit: torch.Tensor, scale: float) -> None:
+        ctx.artifacts.update({"pattern_group": group, "pattern_k": ident.k, "pattern_scale": scale,
+                              "pattern_name": explorer.doc["names"].get(str(group), ""),
+                              "erased_share": float(hit.float().mean()), "filter_groups": explorer.doc,
+                              "identifier_model": ident.model, "identifier_groups": ident.groups})
+        if ctx.workdir is not None:
+            ctx.artifacts["filter_groups_files"] = explorer.save(ctx.workdir / "filter_groups")
+        n = self.params.examples
+        if n and ctx.workdir is not None:
+            from torchvision.utils import save_image
+
+            x, _ = ctx.splits.tensors(ctx.splits.index("test")[:n])
+            x_hat, _ = erase(ident.model, ident.layer, ident.groups, group, x, self.params.threshold, scale, ctx.device)
+            path = ctx.workdir / "pattern_examples.png"
+            save_image(F.interpolate(torch.cat([x, x_hat]), scale_factor=4, mode="nearest"), path, nrow=len(x))
+            ctx.artifacts["pattern_examples"] = str(path)
+
+
+def _pattern(table, train, req, gen):
+    """Forget set of a pattern request, for the sample-level audit only (the method erases the
+    pattern in every training image): the images whose ``column`` equals ``value`` when a column is
+    named, else a random ``fraction`` (default 0.5) of train."""
+    if req.column:
+        col = table.column(req.column, "forget.column")
+        return col[train] == req.value
+    fraction = req.fraction or 0.5
+    if not 0 < fraction < 1:
+        raise DataError(f"forget.fraction: {fraction} must lie strictly between 0 and 1 for a pattern request")
+    mask = torch.zeros(len(train), dtype=torch.bool)
+    mask[torch.randperm(len(train), generator=gen)[: max(1, int(round(fraction * len(train))))]] = True
+    return mask
+
+
+FORGET_KINDS.add("pattern", _pattern, "an unannotated pattern (a filter group the method finds); the pattern is "
+                 "erased in every image, the forget set (column == value, or a random fraction) serves the audit")
