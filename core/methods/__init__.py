@@ -3,5 +3,6 @@
 from core.methods.base import METHODS, Context, Method, TrainSettings
 import core.methods.finetune  # noqa: F401,E402
 import core.methods.retrain  # noqa: F401,E402
+import core.methods.detachment  # noqa: F401,E402
 
 __all__ = ["METHODS", "Context", "Method", "TrainSettings"]
