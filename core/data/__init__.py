@@ -11,6 +11,7 @@ import core.data.fairface  # noqa: F401
 import core.data.folder  # noqa: F401
 import core.data.mucac  # noqa: F401
 import core.data.mufac  # noqa: F401
+import core.data.synthfaces  # noqa: F401
 from core.data.source import DATASETS, DataError, DatasetSource, load_dataset
 from core.data.table import ImageTable
 

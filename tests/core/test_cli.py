@@ -1,0 +1,44 @@
+"""The ``unlearn`` command, run in-process: list, run --json, runs, show, errors."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from core.cli import main
+
+
+def test_list_names_every_registry(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for title in ("datasets:", "models:", "methods:", "metrics:", "forget kinds:", "benchmarks:"):
+        assert title in out
+    assert "finetune" in out and "smallcnn" in out and "mia" in out
+
+
+def test_run_writes_json_and_is_listed(tmp_path, tiny_scenario, capsys):
+    cfg = tmp_path / "s.yaml"
+    cfg.write_text(yaml.safe_dump(tiny_scenario))
+    out_json = tmp_path / "out.json"
+    assert main(["run", str(cfg), "--json", str(out_json)]) == 0
+    doc = json.loads(out_json.read_text())
+    assert doc["scenario"]["task"] == "Eyeglasses"
+    assert [r["model"] for r in doc["results"]] == ["original", "gold", "finetune"]
+    assert {"test_acc", "mia_acc", "forgetting_score", "nomus", "seconds", "speedup"} <= set(doc["results"][2]["metrics"])
+    printed = capsys.readouterr().out
+    assert "nomus" in printed and "original" in printed
+    assert main(["runs"]) == 0 and doc["run_id"] in capsys.readouterr().out
+    assert main(["show", doc["run_id"]]) == 0 and "succeeded" in capsys.readouterr().out
+
+
+def test_bad_config_is_a_clear_error(tmp_path, capsys):
+    cfg = tmp_path / "s.yaml"
+    cfg.write_text("method: {name: magic}\n")
+    assert main(["run", str(cfg)]) == 2
+    assert "method.name: unknown method 'magic'" in capsys.readouterr().err
+
+
+def test_show_unknown_run(capsys):
+    assert main(["show", "nope"]) == 2
+    assert "no run 'nope'" in capsys.readouterr().err
