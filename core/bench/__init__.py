@@ -2,5 +2,6 @@
 
 from core.bench.base import BENCHES, BenchArgs, BenchResult, run_bench
 import core.bench.demo  # noqa: F401,E402
+import core.bench.attribute  # noqa: F401,E402
 
 __all__ = ["BENCHES", "BenchArgs", "BenchResult", "run_bench"]

@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core.explain.grid import save_grid
 from core.training import check_finite, map_batches
 
 
@@ -96,19 +97,6 @@ def region_error(x: torch.Tensor, x_hat: torch.Tensor, mask: torch.Tensor) -> fl
     """Mean absolute reconstruction error inside a bool pixel mask ``[N, H, W]`` (NaN when empty)."""
     m = mask.unsqueeze(1).expand_as(x)
     return float((x - x_hat).abs()[m].mean()) if bool(m.any()) else float("nan")
-
-
-def save_grid(rows: Sequence[torch.Tensor], path: Path) -> Path:
-    """Write image rows (each ``[n, C, H, W]`` in [0, 1], same n) as one PNG grid, one row each."""
-    from torchvision.utils import save_image
-
-    n = len(rows[0])
-    if any(len(r) != n for r in rows):
-        raise ValueError("save_grid: every row needs the same number of images")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_image(torch.cat([r.float().clamp(0, 1) for r in rows]), path, nrow=n, padding=1, pad_value=1.0)
-    return path
 
 
 def _pick_examples(splits, column: str, n: int) -> torch.Tensor:

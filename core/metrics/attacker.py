@@ -8,6 +8,7 @@ a ResNet-18-backbone network trained on h (the papers' attacker; used for final 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +74,7 @@ class NetAttackerSettings:
     batch_size: int = 128
     limit: int = 4000
     val_fraction: float = 0.15
+    min_steps: int = 150  # small data: more epochs, so that the network gets enough updates to learn at all
 
 
 def feature_maps(model: nn.Module, x: torch.Tensor, device: torch.device) -> torch.Tensor:
@@ -112,7 +114,8 @@ def _fit_attacker(net: nn.Module, h: torch.Tensor, z: torch.Tensor, device: torc
     val, fit = order[:n_val], order[n_val:]
     opt = torch.optim.Adam(net.parameters(), lr=s.lr, weight_decay=5e-4)
     best, best_state = -1.0, None
-    for _ in range(s.epochs):
+    per_epoch = max(1, math.ceil(len(fit) / s.batch_size))
+    for _ in range(max(s.epochs, math.ceil(s.min_steps / per_epoch))):
         net.train()
         for idx in fit[torch.randperm(len(fit), generator=gen)].split(s.batch_size):
             if len(idx) < 2:

@@ -16,9 +16,14 @@ from __future__ import annotations
 
 import math
 
+import torch
+from torch import nn
+
+from core.data.splits import Splits
 from core.metrics.accuracy import split_accuracy
 from core.metrics.attacker import AttackResult, NetAttackerSettings, linear_probe, resnet_attacker
 from core.metrics.base import Evaluation, metric
+from core.training import predict_logits
 
 
 def harmonic_mean(a: float, b: float) -> float:
@@ -43,11 +48,31 @@ def aum_normalized(efficacy: float, chance: float, fidelity: float) -> float:
     return harmonic_mean(1.0 - normalized_efficacy(efficacy, chance), fidelity)
 
 
-def attribute_scores(attack: AttackResult, fidelity: float) -> dict[str, float]:
+def attribute_scores(result: AttackResult, fidelity: float) -> dict[str, float]:
     """The five named scores from one attack result and the task accuracy."""
-    return {"efficacy": attack.efficacy, "efficacy_chance": attack.chance, "fidelity": fidelity,
-            "aum": aum(attack.efficacy, fidelity),
-            "aum_normalized": aum_normalized(attack.efficacy, attack.chance, fidelity)}
+    return {"efficacy": result.efficacy, "efficacy_chance": result.chance, "fidelity": fidelity,
+            "aum": aum(result.efficacy, fidelity),
+            "aum_normalized": aum_normalized(result.efficacy, result.chance, fidelity)}
+
+
+def attack(model: nn.Module, splits: Splits, column: str, device: torch.device, attacker: str = "resnet",
+           settings: NetAttackerSettings | None = None, limit: int = 2000, seed: int = 0) -> AttackResult:
+    """Run the named attacker (``resnet`` for final tables, ``linear`` for live charts) on ``column``."""
+    if attacker == "resnet":
+        return resnet_attacker(model, splits, column, device, settings=settings or NetAttackerSettings(), seed=seed)
+    if attacker == "linear":
+        return linear_probe(model, splits, column, device, limit=limit, seed=seed)
+    raise ValueError(f"attacker {attacker!r} is not known; allowed: linear, resnet")
+
+
+def evaluate_attribute(model: nn.Module, splits: Splits, device: torch.device, column: str | None = None,
+                       attacker: str = "resnet", settings: NetAttackerSettings | None = None,
+                       seed: int = 0) -> dict[str, float]:
+    """The five scores for one model outside a pipeline Evaluation (benchmarks, sweeps)."""
+    x, y = splits.tensors("test")
+    fidelity = splits.task.correct(predict_logits(model, x, device), y).mean().item()
+    column = column or splits.request.column
+    return attribute_scores(attack(model, splits, column, device, attacker, settings, seed=seed), fidelity)
 
 
 def is_attribute_request(ev: Evaluation) -> bool:
@@ -58,12 +83,9 @@ def is_attribute_request(ev: Evaluation) -> bool:
         "aum = HM(1 - efficacy, fidelity) and aum_normalized (chance counts as full removal)",
         live=True, applies=is_attribute_request)
 def attribute_metric(ev: Evaluation) -> dict[str, float]:
-    column = ev.splits.request.column
-    if ev.live:
-        attack = linear_probe(ev.model, ev.splits, column, ev.device, limit=ev.live_limit)
-    else:
-        attack = resnet_attacker(ev.model, ev.splits, column, ev.device, settings=NetAttackerSettings())
+    result = attack(ev.model, ev.splits, ev.splits.request.column, ev.device,
+                    "linear" if ev.live else "resnet", limit=ev.live_limit)
     fidelity = ev.results.get("test_acc", float("nan"))
     if math.isnan(fidelity):  # accuracy was not part of this evaluation
         fidelity = split_accuracy(ev, "test")
-    return attribute_scores(attack, fidelity)
+    return attribute_scores(result, fidelity)

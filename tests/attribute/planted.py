@@ -30,7 +30,7 @@ def planted_table(n_id: int = 40, per: int = 10, size: int = 16, seed: int = 0) 
     bar = torch.zeros(n, size, size, dtype=torch.bool)
     bar[:, size // 4 : size // 4 + 2, 2 : size - 2] = True
     bar &= (z == 1)[:, None, None]
-    imgs[bar.unsqueeze(1).expand(-1, 3, -1, -1)] = 250
+    imgs[bar.unsqueeze(1).expand(-1, 3, -1, -1)] += 60
     imgs[mark == 1, 1, -3:, -3:] = 250
     return ImageTable("planted", imgs.clamp(0, 255).to(torch.uint8),
                       {"y": y, "glasses": z, "mark": mark},

@@ -45,3 +45,41 @@ def joint_codes(y: torch.Tensor, num_classes: Sequence[int]) -> torch.Tensor:
     for k, n in enumerate(num_classes):
         codes = codes * n + y[:, k]
     return codes
+
+
+def _rbf_gram(f: torch.Tensor) -> torch.Tensor:
+    """Gaussian kernel matrix with the median squared distance as bandwidth (scale-free)."""
+    d = torch.cdist(f, f).pow(2)
+    off = d.detach()[~torch.eye(len(f), dtype=torch.bool, device=f.device)]
+    return torch.exp(-d / off.median().clamp_min(1e-6))
+
+
+def _centered(k: torch.Tensor) -> torch.Tensor:
+    return k - k.mean(0, keepdim=True) - k.mean(1, keepdim=True) + k.mean()
+
+
+def kernel_alignment(kx: torch.Tensor, ky: torch.Tensor) -> torch.Tensor:
+    """Normalised HSIC (centred kernel alignment) of two kernel matrices, in [0, 1]."""
+    kx, ky = _centered(kx), _centered(ky)
+    return (kx * ky).sum() / ((kx * kx).sum() * (ky * ky).sum()).sqrt().clamp_min(1e-12)
+
+
+def conditional_dependence(h: torch.Tensor, z: torch.Tensor, groups: torch.Tensor, n_classes: int) -> torch.Tensor:
+    """Kernel estimate of the dependence between h and z *within* each group (task class) of the batch.
+
+    h (flattened, each unit standardised over the batch) gets a Gaussian kernel, z a class-indicator
+    kernel; their normalised HSIC is 0 when z is independent of h. Measured within task classes, so
+    driving it down removes z without removing what z shares with the task. Unlike an attribute
+    head, this needs no adversary to keep up: it scores the features as they are.
+    """
+    f = h.flatten(1).float()
+    f = (f - f.mean(0)) / (f.std(0) + 1e-5)
+    total, weight = f.new_zeros(()), 0
+    for g in groups.unique():
+        m = groups == g
+        if int(m.sum()) < 4 or z[m].unique().numel() < 2:
+            continue
+        onehot = F.one_hot(z[m], n_classes).float()
+        total = total + int(m.sum()) * kernel_alignment(_rbf_gram(f[m]), onehot @ onehot.T)
+        weight += int(m.sum())
+    return total / max(weight, 1)

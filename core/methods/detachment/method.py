@@ -43,6 +43,9 @@ class DetachmentParams:
     adversary_steps: int = param(3, "updates of the attribute heads on each batch before the extractor's step "
                                     "(a removal only counts against an attribute head that keeps up)", min=1, max=20)
     adversary_lr: float = param(3e-3, "Adam learning rate of the attribute heads", min=1e-6, max=1.0)
+    kernel_weight: float = param(5.0, "weight, inside the λ3 term, of the kernel estimate of the h-z dependence "
+                                      "within task classes (0 = the attribute heads' KL-to-uniform alone)",
+                                 min=0.0, max=100.0)
     from_scratch: bool = param(False, "train a freshly initialised model instead of starting from the original")
     reconstructions: bool = param(True, "when the run has a folder: fit decoders on h before and after and "
                                         "save the reconstruction grid (Figure 4)")
@@ -63,7 +66,8 @@ def build_trainer(ctx: Context, model: nn.Module, p: DetachmentParams, columns: 
     h_shape = feature_shape(model, image_shape)
     classes = {c: ctx.splits.table.num_classes(c) for c in columns}
     aux = AuxiliaryNet(h_shape, image_shape, ctx.splits.task.out_dim, classes)
-    weights = Weights(p.lambda1, p.lambda2, p.lambda3, p.temperature, p.adversary_steps, p.adversary_lr)
+    weights = Weights(p.lambda1, p.lambda2, p.lambda3, p.temperature, p.adversary_steps, p.adversary_lr,
+                      p.kernel_weight)
     return DetachmentTrainer(model, aux, ctx.splits, columns, weights, p.lr, ctx.device)
 
 
@@ -81,7 +85,9 @@ class Detachment(AttributeMethod):
         data = attribute_dataset(ctx.splits, columns)
         history: list[EpochStats] = []
         for epoch in range(p.epochs):
-            stats = trainer.run_epoch(epoch_loader(data, ctx.train.batch_size, ctx.seed + epoch), p.mode)
+            loader = epoch_loader(data, ctx.train.batch_size, ctx.seed + epoch)
+            stats = trainer.run_epoch(loader, p.mode)
+            trainer.recalibrate(loader)
             history.append(stats)
             ctx.report(epoch + 1, p.epochs, model, seconds=stats.seconds, peak_mem_mb=stats.peak_mem_mb, **stats.losses)
         ctx.artifacts["detachment"] = {"attributes": columns, **history_summary(history, p.mode)}

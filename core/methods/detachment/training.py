@@ -24,12 +24,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call
+from torch.optim.swa_utils import update_bn
 from torch.utils.data import DataLoader, TensorDataset
 
 from core.data.splits import Splits
 from core.explain.reconstruction import reconstruction_loss
 from core.methods.detachment.auxiliary import AuxiliaryNet
-from core.methods.detachment.losses import joint_codes, kl_to_uniform, supcon
+from core.methods.detachment.losses import conditional_dependence, joint_codes, kl_to_uniform, supcon
 from core.methods.detachment.resources import ResourceMeter
 from core.models.base import SplitModel
 from core.training import check_finite
@@ -48,6 +49,7 @@ class Weights:
     temperature: float = 0.1
     adversary_steps: int = 1
     adversary_lr: float = 1e-3
+    kernel_weight: float = 0.0
 
 
 @dataclass
@@ -83,6 +85,7 @@ class DetachmentTrainer:
                  weights: Weights, lr: float, device: torch.device) -> None:
         self.model, self.aux, self.task = model.to(device), aux.to(device), splits.task
         self.columns, self.weights, self.device = list(columns), weights, device
+        self.n_classes = {c: splits.table.num_classes(c) for c in columns}
         heads = aux.attribute_heads
         own = [*model.bottom.parameters(), *aux.decoder.parameters(), *aux.task_head.parameters()]
         self.opt_extractor = torch.optim.Adam(own, lr=lr)
@@ -110,13 +113,18 @@ class DetachmentTrainer:
         rec = reconstruction_loss(aux.decoder, h, x)
         emb, logits = aux.task_head(h)
         info_y = supcon(emb, joint_codes(y, self.task.num_classes), w.temperature) + self.task.loss(logits, y)
-        remove = h.new_zeros(())
-        for name in self.columns:
+        fooled, dependence = h.new_zeros(()), h.new_zeros(())
+        groups = joint_codes(y, self.task.num_classes)
+        for name, z in zip(self.columns, zs):
             head = aux.attribute_heads[name]
             frozen = {k: p.detach() for k, p in head.named_parameters()}
-            remove = remove + kl_to_uniform(functional_call(head, frozen, (h,))[1])
+            fooled = fooled + kl_to_uniform(functional_call(head, frozen, (h,))[1])
+            if w.kernel_weight > 0:
+                dependence = dependence + conditional_dependence(h, z, groups, self.n_classes[name])
+        remove = fooled + w.kernel_weight * dependence
         loss = w.lambda1 * rec + w.lambda2 * info_y + w.lambda3 * remove
-        return loss, {"loss_recon": rec.detach(), "loss_task_info": info_y.detach(), "kl_uniform": remove.detach()}
+        return loss, {"loss_recon": rec.detach(), "loss_task_info": info_y.detach(), "kl_uniform": fooled.detach(),
+                      "dependence": dependence.detach()}
 
     def _classifier_step(self, h: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """The top classifier learns the task from detached h (local mode's second worker)."""
@@ -151,6 +159,15 @@ class DetachmentTrainer:
         aux_loss.backward()
         self.opt_extractor.step()
         return {"loss_task": classifier.result(), "loss_adversary": adversary, **parts}
+
+    @torch.no_grad()
+    def recalibrate(self, loader: DataLoader) -> None:
+        """Recompute the model's BatchNorm running statistics on the current features.
+
+        The extractor moves fast while it sheds the attribute, and running averages that lag behind
+        make the eval-mode model (what is reported and returned) mispredict for a while.
+        """
+        update_bn(((x,) for x, *_ in loader), self.model, self.device)
 
     def run_epoch(self, loader: DataLoader, mode: str) -> EpochStats:
         """One pass over ``loader`` in ``mode``; time and peak memory cover the training steps only."""
