@@ -122,7 +122,8 @@ def evaluate_model(prep: Prepared, model: nn.Module, seconds: float, extras: dic
     """The full metric table for one model, with its time and speed-up over retraining.
 
     When ``extras`` is given it receives what metrics keep beside their numbers (e.g. ROC points)."""
-    ev = Evaluation(model, prep.splits, prep.device, gold=prep.gold.model)
+    ev = Evaluation(model, prep.splits, prep.device, gold=prep.gold.model,
+                    settings={"attacker": prep.scenario.evaluation.attacker})
     metrics = evaluate(ev)
     if extras is not None:
         extras.update(_jsonable(ev.extras) or {})

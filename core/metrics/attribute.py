@@ -84,7 +84,7 @@ def is_attribute_request(ev: Evaluation) -> bool:
         live=True, applies=is_attribute_request)
 def attribute_metric(ev: Evaluation) -> dict[str, float]:
     result = attack(ev.model, ev.splits, ev.splits.request.column, ev.device,
-                    "linear" if ev.live else "resnet", limit=ev.live_limit)
+                    "linear" if ev.live else str(ev.settings.get("attacker", "resnet")), limit=ev.live_limit)
     fidelity = ev.results.get("test_acc", float("nan"))
     if math.isnan(fidelity):  # accuracy was not part of this evaluation
         fidelity = split_accuracy(ev, "test")
