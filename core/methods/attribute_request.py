@@ -13,14 +13,17 @@ from typing import Sequence
 from core.methods.base import Context, Method
 
 
-def attribute_columns(ctx: Context, extra: Sequence[str] = ()) -> list[str]:
-    """The request's attribute column followed by ``extra`` ones (deduplicated), each checked."""
+def attribute_columns(ctx: Context, extra: Sequence[str] = (), require_request: bool = True) -> list[str]:
+    """The request's attribute column followed by ``extra`` ones (deduplicated), each checked.
+
+    With ``require_request=False`` the extra columns alone may name the attribute(s)."""
     req = ctx.splits.request
-    if req.kind != "attribute" or not req.column:
+    named = [req.column] if req.kind == "attribute" and req.column else []
+    if not named and (require_request or not extra):
         raise ValueError(
             f"this method unlearns an attribute, but the forget request is {req.describe()!r}; "
             "set forget.kind to 'attribute' and forget.column to the attribute to remove (e.g. Eyeglasses)")
-    columns = list(dict.fromkeys([req.column, *extra]))
+    columns = list(dict.fromkeys([*named, *extra]))
     for c in columns:
         ctx.splits.table.column(c, "attribute")
         if c in ctx.splits.task.columns:
