@@ -23,6 +23,9 @@ class RandomLabelsParams:
     epochs: int = param(2, "passes over the forget set, each forget batch with a retain batch", min=1, max=200)
     lr: float = param(0.001, "SGD learning rate, momentum 0.9 (0.01 wrecks test accuracy on synthetic faces)",
                       min=1e-6, max=1.0)
+    max_grad_norm: float = param(5.0, "clip each step's gradient norm to this (0 = off): a confidently known face "
+                                      "with a random label gives a huge loss, and unclipped steps can wreck the model",
+                                 min=0.0, max=1e6)
 
 
 @METHODS.register("random_labels", "Random Labeling: fine-tune with random labels on forget, true labels on retain")
@@ -31,7 +34,7 @@ class RandomLabels(Method):
 
     def unlearn(self, ctx: Context) -> nn.Module:
         p, model, task = self.params, ctx.model, ctx.splits.task
-        step = Stepper(model, p.lr, "random_labels")
+        step = Stepper(model, p.lr, "random_labels", max_grad_norm=p.max_grad_norm)
         for epoch in range(p.epochs):
             model.train()
             for (xf, _), (xr, yr) in forget_with_retain(ctx, epoch):
