@@ -18,6 +18,7 @@ import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
+import torch
 
 from core.bench.base import BENCHES, BenchArgs, BenchResult
 from core.bench.subset_tables import ablation_table, per_class_table, summary_table
@@ -31,8 +32,9 @@ SHOWN = ("test_acc", "forget_acc", "gold_gap", "activation_distance")
 class SubsetOptions:
     datasets: str = param("digits,synthfaces", "comma-separated datasets (digits, synthfaces)")
     classes: str = param("all", "'all' or comma-separated class codes of the task column to forget a part of")
-    fraction: float = param(0.2, "share of the class's training images to forget (the paper: 100 of 5,000 "
-                            "per CIFAR class; more here so the accuracy moves in steps finer than 1/3)",
+    fraction: float = param(0.2, "share of the class's training images (or people, see faces_unit) to forget "
+                            "(the paper: 100 of 5,000 per CIFAR class; more here so the accuracy moves in steps "
+                            "finer than 1/3)",
                             min=0.001, max=0.99)
     methods: str = param(",".join(METHOD_ORDER), "comma-separated methods to compare with the gold model")
     epochs: int = param(8, "training epochs of the digits original and gold models", min=1, max=500)
@@ -42,6 +44,10 @@ class SubsetOptions:
     digits_size: int = param(8, "digits image side (8 = the originals; larger is upscaled and slower)", min=8, max=64)
     faces_epochs: int = param(25, "training epochs of the synthfaces original and gold models (fewer leave them "
                               "short of fitting their training data, and then nothing is 'forgotten')", min=1, max=500)
+    faces_unit: str = param("people", "what a synthfaces forget set is made of: 'people' = all photos of a random "
+                            "share of the class's people (a person is what users ask to delete); 'images' = a random "
+                            "share of the class's photos (their people stay in retain, so the gold model still "
+                            "recognises nearly all of them)", choices=["people", "images"])
     faces_task: str = param("age_group", "synthfaces task column (a class task: age_group, skin_tone)")
     faces_identities: int = param(60, "synthfaces people", min=4, max=10_000)
     faces_per_identity: int = param(20, "synthfaces photos per person", min=1, max=1000)
@@ -71,12 +77,26 @@ def split_options(raw: dict) -> tuple[SubsetOptions, dict[str, dict]]:
     return build_params(SubsetOptions, mine, where="bench subset options"), per_method
 
 
-def scenario_for(o: SubsetOptions, dataset: dict, task: str, epochs: int, cls: int, seed: int):
+def forget_section(o: SubsetOptions, table, task: str, cls: int, seed: int) -> dict:
+    """A random ``fraction`` of class ``cls`` in train: its photos, or (faces_unit=people) its people."""
+    from core.data.forget import ForgetRequest
+    from core.data.splits import make_splits
+
+    request = {"kind": "class_subset", "column": task, "value": cls, "fraction": o.fraction}
+    if table.identity is None or o.faces_unit == "images":
+        return request
+    train = make_splits(table, task, ForgetRequest(**request), seed).train  # the scenario's own partition
+    people = table.identity[train][table.columns[task][train] == cls].unique()
+    gen = torch.Generator().manual_seed(seed)
+    k = min(max(1, round(o.fraction * len(people))), len(people) - 1)
+    return {"kind": "identities", "identities": people[torch.randperm(len(people), generator=gen)[:k]].tolist()}
+
+
+def scenario_for(o: SubsetOptions, dataset: dict, task: str, epochs: int, forget: dict, cls: int, seed: int):
     from core.config import scenario_from_dict
 
     return scenario_from_dict({
-        "dataset": dataset, "task": task, "model": o.model, "seed": seed, "device": o.device,
-        "forget": {"kind": "class_subset", "column": task, "value": cls, "fraction": o.fraction},
+        "dataset": dataset, "task": task, "model": o.model, "seed": seed, "device": o.device, "forget": forget,
         "train": {"epochs": epochs, "lr": o.lr, "batch_size": o.batch_size},
         "name": f"subset {dataset['name']} class {cls} seed {seed}",
     })
@@ -135,7 +155,8 @@ def subset_bench(args: BenchArgs) -> BenchResult:
         classes = chosen_classes(o.classes, table.num_classes(task))
         for seed in range(args.seeds):
             for cls in classes:
-                prep = prepare(scenario_for(o, dataset, task, epochs, cls, seed))
+                forget = forget_section(o, table, task, cls, seed)
+                prep = prepare(scenario_for(o, dataset, task, epochs, forget, cls, seed))
                 base = {"dataset": name, "task": task, "seed": seed, "class": cls, "sizes": prep.splits.sizes()}
                 gold = evaluate_model(prep, prep.gold.model, prep.gold.seconds)
                 runs.append({**base, "method": "gold", "metrics": gold})

@@ -41,3 +41,21 @@ def test_options_are_checked():
         chosen_classes("5", 3)
     with pytest.raises(ParamError, match="unknown key"):
         split_options({"clases": "1"})
+
+
+def test_faces_forget_a_share_of_the_class_people_or_photos():
+    from core.bench.subset import SubsetOptions, forget_section
+    from core.data.forget import ForgetRequest
+    from core.data.splits import make_splits
+    from tests.tmu.toy import people_table
+
+    table = people_table(n_id=60)
+    people = forget_section(SubsetOptions(fraction=0.25), table, "y", 1, seed=0)
+    assert people["kind"] == "identities"
+    sp = make_splits(table, "y", ForgetRequest(**people), seed=0)
+    in_class = table.identity[sp.train][table.columns["y"][sp.train] == 1].unique()
+    assert len(people["identities"]) == round(0.25 * len(in_class))
+    assert set(people["identities"]) <= set(in_class.tolist())
+    assert (table.columns["y"][sp.forget] == 1).all()
+    photos = forget_section(SubsetOptions(fraction=0.25, faces_unit="images"), table, "y", 1, seed=0)
+    assert photos == {"kind": "class_subset", "column": "y", "value": 1, "fraction": 0.25}
