@@ -43,6 +43,13 @@ class SplitConfig:
 
 
 @dataclass
+class EvaluationConfig:
+    attacker: str = param("resnet", "attribute attacker for the final table: 'resnet' (the paper's ResNet-18 on h; "
+                                    "slow on CPU) or 'linear' (a logistic-regression probe; seconds)",
+                          choices=["resnet", "linear"])
+
+
+@dataclass
 class Scenario:
     """Dataset, task, model, forget request, method, training settings, seed and device."""
 
@@ -53,6 +60,7 @@ class Scenario:
     method: MethodConfig = field(default_factory=MethodConfig)
     train: TrainSettings = field(default_factory=TrainSettings)
     split: SplitConfig = field(default_factory=SplitConfig)
+    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
     seed: int = 0
     device: str = "auto"
     name: str = ""
@@ -77,7 +85,7 @@ DEFAULT_SCENARIO: dict = {
 }
 
 _SECTIONS = {"dataset": DatasetConfig, "method": MethodConfig, "forget": ForgetRequest,
-             "train": TrainSettings, "split": SplitConfig}
+             "train": TrainSettings, "split": SplitConfig, "evaluation": EvaluationConfig}
 
 
 def _check_name(registry: Registry, name: str, where: str) -> None:
@@ -117,6 +125,8 @@ def scenario_from_dict(raw: dict) -> Scenario:
     except ParamError as exc:
         raise ConfigError(str(exc)) from None
     _train_bounds(sc.train)
+    if sc.evaluation.attacker not in ("resnet", "linear"):
+        raise ConfigError(f"evaluation.attacker: {sc.evaluation.attacker!r} is not allowed; allowed: resnet, linear")
     if not isinstance(sc.task, (str, list)) or not sc.task:
         raise ConfigError("task: give a column name, or a list of column names for a multi-label task")
     if sc.device not in ("auto", "cpu", "mps") and not sc.device.startswith("cuda"):

@@ -118,9 +118,15 @@ def run_method(prep: Prepared, method_name: str, params: dict, progress: Progres
     return model, time.perf_counter() - start, ctx.artifacts
 
 
-def evaluate_model(prep: Prepared, model: nn.Module, seconds: float) -> dict[str, float]:
-    """The full metric table for one model, with its time and speed-up over retraining."""
-    metrics = evaluate(Evaluation(model, prep.splits, prep.device, gold=prep.gold.model))
+def evaluate_model(prep: Prepared, model: nn.Module, seconds: float, extras: dict | None = None) -> dict[str, float]:
+    """The full metric table for one model, with its time and speed-up over retraining.
+
+    When ``extras`` is given it receives what metrics keep beside their numbers (e.g. ROC points)."""
+    ev = Evaluation(model, prep.splits, prep.device, gold=prep.gold.model,
+                    settings={"attacker": prep.scenario.evaluation.attacker})
+    metrics = evaluate(ev)
+    if extras is not None:
+        extras.update(_jsonable(ev.extras) or {})
     metrics["seconds"] = seconds
     metrics["speedup"] = prep.gold.seconds / seconds if seconds > 0 else float("nan")
     return metrics
@@ -136,7 +142,8 @@ def run_scenario(sc: Scenario, progress: Progress = silent, workdir: Path | None
     for i, (name, m, s) in enumerate([("original", prep.original.model, prep.original.seconds),
                                        ("gold", prep.gold.model, prep.gold.seconds),
                                        (sc.method.name, model, seconds)]):
-        rows.append({"model": name, "metrics": evaluate_model(prep, m, s)})
+        extras: dict = {}
+        rows.append({"model": name, "metrics": evaluate_model(prep, m, s, extras), "extras": extras})
         progress(i + 1, 3, stage="evaluate")
     checkpoints = {"original": prep.original.sha256, "gold": prep.gold.sha256}
     if workdir is not None:

@@ -14,12 +14,19 @@ if str(HERE.parent) not in sys.path:  # `streamlit run path/to/app.py` without i
     sys.path.insert(0, str(HERE.parent))
 
 from core import paths  # noqa: E402
+from dashboard.components.teaching import teaching_toggle  # noqa: E402
 
 st.set_page_config(page_title="Unlearning Studio", layout="wide")
 PAGES = [
-    st.Page(HERE / "views" / "run.py", title="Run", icon=":material/play_circle:", default=True),
+    st.Page(HERE / "views" / "home.py", title="Home", icon=":material/home:", default=True),
+    st.Page(HERE / "views" / "data.py", title="Data & model", icon=":material/database:"),
+    st.Page(HERE / "views" / "forget.py", title="Forget", icon=":material/person_remove:"),
+    st.Page(HERE / "views" / "run.py", title="Run", icon=":material/play_circle:"),
     st.Page(HERE / "views" / "runs.py", title="Runs", icon=":material/history:"),
+    st.Page(HERE / "views" / "audit.py", title="Audit", icon=":material/fact_check:"),
+    st.Page(HERE / "views" / "compare.py", title="Compare", icon=":material/compare_arrows:"),
 ]
 page = st.navigation(PAGES)
+teaching_toggle()
 st.sidebar.caption(f"Runs and cached models are kept in `{paths.home()}` (set `UNLEARN_HOME` to move them).")
 page.run()

@@ -19,6 +19,7 @@ TINY_SCENARIO = {
     "method": {"name": "finetune", "params": {"epochs": 1}},
     "train": {"epochs": 1, "lr": 0.003, "batch_size": 32},
     "split": {"test_fraction": 0.25, "unseen_fraction": 0.25},
+    "evaluation": {"attacker": "linear"},
     "seed": 0,
     "device": "cpu",
 }

@@ -2,6 +2,9 @@
 
 from core.bench.base import BENCHES, BenchArgs, BenchResult, run_bench
 import core.bench.demo  # noqa: F401,E402
+import core.bench.identity  # noqa: F401,E402
+import core.bench.subset  # noqa: F401,E402
 import core.bench.feature  # noqa: F401,E402
+import core.bench.attribute  # noqa: F401,E402
 
 __all__ = ["BENCHES", "BenchArgs", "BenchResult", "run_bench"]

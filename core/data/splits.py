@@ -83,6 +83,15 @@ def _partition(table: ImageTable, test_fraction: float, unseen_fraction: float, 
     return part
 
 
+def split_partition(table: ImageTable, seed: int = 0, test_fraction: float = 0.15,
+                    unseen_fraction: float = 0.15) -> torch.Tensor:
+    """TRAIN/TEST/UNSEEN per row: the dataset's own partition when it ships one, else a seeded split."""
+    part = table.partition
+    if part is None or not (part == UNSEEN).any():
+        part = _partition(table, test_fraction, unseen_fraction, seed)
+    return part
+
+
 def check_identity_disjoint(table: ImageTable, parts: dict[str, torch.Tensor]) -> None:
     """Raise if any identity appears in two of train/test/unseen."""
     if table.identity is None:
@@ -101,9 +110,7 @@ def make_splits(table: ImageTable, task: str | list[str], request: ForgetRequest
                 test_fraction: float = 0.15, unseen_fraction: float = 0.15) -> Splits:
     """Split ``table`` and select the forget set; every check raises a DataError that says what to do."""
     t = make_task(table, task)
-    part = table.partition
-    if part is None or not (part == UNSEEN).any():
-        part = _partition(table, test_fraction, unseen_fraction, seed)
+    part = split_partition(table, seed, test_fraction, unseen_fraction)
     train, test, unseen = ((part == p).nonzero().squeeze(1) for p in (TRAIN, TEST, UNSEEN))
     check_identity_disjoint(table, {"train": train, "test": test, "unseen": unseen})
     mask = select_forget(table, train, request, seed)

@@ -35,6 +35,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from core.methods.attribute_request import attribute_columns
 from core.methods.base import METHODS, Context, Method
 from core.methods.unet_remover import UNetRemover
 from core.models.base import ModelSpec, build_model
@@ -67,17 +68,8 @@ class AdversarialRemoverParams:
 
 def feature_task(ctx: Context, extra: list[str]) -> Task:
     """The adversary's task: the request's attribute column plus ``extra``, one head each."""
-    req, table = ctx.splits.request, ctx.splits.table
-    cols = ([req.column] if req.kind == "attribute" and req.column else []) + list(extra)
-    cols = list(dict.fromkeys(cols))
-    if not cols:
-        raise ValueError("adversarial_remover: name the feature to unlearn: a forget request of kind "
-                         "'attribute' with its column, or extra_features")
-    for c in cols:
-        table.column(c, "adversarial_remover feature")
-        if c in ctx.splits.task.columns:
-            raise ValueError(f"adversarial_remover: {c!r} is the task itself; forget a class instead "
-                             "(feature unlearning keeps the task and removes another feature)")
+    cols = attribute_columns(ctx, extra, require_request=False)
+    table = ctx.splits.table
     return Task(tuple(cols), tuple(table.num_classes(c) for c in cols))
 
 

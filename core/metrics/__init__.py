@@ -5,6 +5,9 @@ import core.metrics.accuracy  # noqa: F401,E402
 import core.metrics.mia  # noqa: F401,E402
 import core.metrics.nomus  # noqa: F401,E402
 import core.metrics.alignment  # noqa: F401,E402
+import core.metrics.mia_roc  # noqa: F401,E402
+import core.metrics.lira  # noqa: F401,E402
 import core.metrics.fairness  # noqa: F401,E402
+import core.metrics.attribute  # noqa: F401,E402
 
 __all__ = ["METRICS", "Evaluation", "evaluate", "metric"]

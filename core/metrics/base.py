@@ -29,6 +29,7 @@ class Evaluation:
     gold: nn.Module | None = None
     live: bool = False
     live_limit: int = 1000
+    settings: dict[str, object] = field(default_factory=dict)
     results: dict[str, float] = field(default_factory=dict)
     extras: dict[str, object] = field(default_factory=dict)
     _logits: dict[tuple[int, str], torch.Tensor] = field(default_factory=dict)

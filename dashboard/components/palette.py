@@ -26,3 +26,12 @@ def model_color(name: str) -> str:
 
 def metric_color(name: str) -> str:
     return METRIC_COLORS.get(name, "#555555")
+
+# Runs side by side (Compare page): one colour per run, the same in every chart of that page.
+RUN_COLORS: tuple[str, ...] = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+                               "#17becf", "#bcbd22", "#393b79")
+
+
+def run_colors(run_ids: list[str]) -> dict[str, str]:
+    """A colour per run in the given order (cycling after ten)."""
+    return {rid: RUN_COLORS[i % len(RUN_COLORS)] for i, rid in enumerate(run_ids)}

@@ -1,7 +1,7 @@
 """A Streamlit form built from any hyper-parameter dataclass (``core.params.describe_params``).
 
 A new method gets its form for free: numbers become number inputs with the field's min/max and
-help, booleans checkboxes, choices and Literals select boxes, strings text inputs, and lists or
+help, booleans checkboxes, choices and Literals select boxes (lists with choices multi-selects), strings text inputs, and lists or
 dicts JSON text. :func:`widget_spec` is the pure part (tested without Streamlit).
 """
 
@@ -25,10 +25,12 @@ def _number_step(default: float, lo: float | None, hi: float | None) -> float:
 
 
 def widget_spec(desc: dict) -> tuple[str, dict[str, Any]]:
-    """The widget kind (number, checkbox, select, text, json) and its keyword arguments for one field."""
+    """The widget kind (number, checkbox, select, multiselect, text, json) and its keyword arguments for one field."""
     kind_type, default = desc["type"], desc["default"]
     base = {"label": desc["name"], "help": desc["help"] or None}
     choices = desc.get("choices") or (typing.get_args(kind_type) if typing.get_origin(kind_type) is typing.Literal else None)
+    if choices and typing.get_origin(kind_type) is list:
+        return "multiselect", {**base, "options": list(choices), "default": list(default)}
     if choices:
         choices = list(choices)
         return "select", {**base, "options": choices, "index": choices.index(default) if default in choices else 0}
@@ -51,7 +53,7 @@ def param_inputs(cls: type, key: str) -> dict[str, Any]:
     so that ``build_params`` names the field in its error)."""
     import streamlit as st
 
-    widgets = {"number": st.number_input, "checkbox": st.checkbox, "select": st.selectbox,
+    widgets = {"number": st.number_input, "checkbox": st.checkbox, "select": st.selectbox, "multiselect": st.multiselect,
                "text": st.text_input, "json": st.text_input}
     values: dict[str, Any] = {}
     for desc in describe_params(cls):

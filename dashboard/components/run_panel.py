@@ -7,6 +7,7 @@ the run becomes final it reruns the whole page once, which redraws it without po
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import streamlit as st
 
@@ -19,6 +20,7 @@ from dashboard.components.scenario_text import scenario_summary
 from dashboard.components.tables import format_duration, results_table
 
 POLL_SECONDS = 1.0
+AUDIT_PAGE = Path(__file__).resolve().parents[1] / "views" / "audit.py"
 
 
 def run_panel(run_id: str) -> None:
@@ -111,6 +113,8 @@ def _results(run: Run) -> None:
     st.dataframe(table, hide_index=True, column_config=config, key="run.results_table")
     st.caption(RESULTS_NOTE)
     st.plotly_chart(results_chart(run.results), key="run.results_chart", config={"displaylogo": False})
+    st.page_link(AUDIT_PAGE, label="Open the audit: saliency maps, attack ROC and the report", icon=":material/fact_check:",
+                 query_params={"run": run.id})
 
 
 def _error(run: Run) -> None:

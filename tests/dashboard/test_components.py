@@ -170,7 +170,8 @@ def test_every_method_form_defaults_build_valid_params(method):
     values = {}
     for desc in describe_params(cls):
         kind, kwargs = widget_spec(desc)
-        value = kwargs["options"][kwargs["index"]] if kind == "select" else kwargs["value"]
+        value = {"select": lambda: kwargs["options"][kwargs["index"]],
+                 "multiselect": lambda: kwargs["default"]}.get(kind, lambda: kwargs["value"])()
         values[desc["name"]] = json.loads(value) if kind == "json" else value
         if kind == "number" and kwargs.get("min_value") is not None:
             assert kwargs["min_value"] <= value <= kwargs["max_value"]

@@ -26,6 +26,7 @@ def app(run_id: str | None = None) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     if run_id:
         at.query_params["run"] = run_id
+    at.switch_page("views/run.py")  # Home is the default page
     return at.run()
 
 
@@ -94,6 +95,7 @@ def test_succeeded_run_shows_chart_metrics_and_results(store):
     table = at.dataframe[0].value
     assert list(table["model"]) == [r[0] for r in RESULTS] and list(table["nomus"]) == [r[3] for r in RESULTS]
     assert not at.button(key="launch.go").disabled and not [b for b in at.button if b.key == "run.cancel"]
+    assert f"run={run_id}" in [e.proto.query_string for e in at.get("page_link")]  # the way to its audit
 
 
 def test_failed_run_shows_its_error(store):

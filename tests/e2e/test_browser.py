@@ -75,8 +75,12 @@ def test_runs_page_opens_a_stored_run(page: Page, dashboard, unlearn_home, artif
     expect(page.get_by_text("Results", exact=True)).to_be_visible(timeout=UI_MS)
 
 
-def test_launch_default_scenario_and_watch_it_succeed(page: Page, dashboard, artifacts):
-    page.goto(dashboard)
+def test_launch_default_scenario_and_watch_it_succeed(page: Page, dashboard, unlearn_home, artifacts):
+    page.goto(dashboard)  # Home, the default page
+    ready(page)
+    expect(page.get_by_role("button", name="Run the default scenario")).to_be_visible(timeout=UI_MS)
+    page.screenshot(path=str(artifacts / "home-page.png"), full_page=True)
+    page.goto(f"{dashboard}/run")
     ready(page)
     expect(page.get_by_text("No run selected yet")).to_be_visible(timeout=UI_MS)
     page.screenshot(path=str(artifacts / "run-page-empty.png"), full_page=True)
@@ -106,6 +110,43 @@ def test_launch_default_scenario_and_watch_it_succeed(page: Page, dashboard, art
     assert points_seen[0] == 0 and points_seen == sorted(points_seen) and len(points_seen) >= 2, points_seen
     page.wait_for_timeout(2000)  # let plotly finish drawing the results chart
     page.screenshot(path=str(artifacts / "run-page-finished.png"), full_page=True)
-    page.get_by_role("link", name="Runs").click()
-    expect(page.locator("[data-testid='stDataFrame']")).to_contain_text("succeeded", timeout=UI_MS)
+    page.get_by_role("link", name="Runs", exact=True).click()
+    expect(page.locator("[data-testid='stDataFrame']").first).to_contain_text("succeeded", timeout=UI_MS)
     page.screenshot(path=str(artifacts / "runs-page-after-launch.png"), full_page=True)
+    check_audit(page, dashboard, RunStore(unlearn_home / "runs.db"), artifacts)
+
+
+def check_audit(page: Page, dashboard: str, store: RunStore, artifacts) -> None:
+    """The Audit page of the finished run: metric table, a saliency grid, and a report holding the metrics."""
+    run = store.list(status="succeeded")[0]
+    page.goto(f"{dashboard}/audit?run={run.id}")
+    ready(page)
+    expect(page.get_by_text("Metrics", exact=True)).to_be_visible(timeout=UI_MS)
+    expect(page.locator("[data-testid='stDataFrame']").first).to_contain_text("gold", timeout=UI_MS)
+    expect(page.locator("[data-testid='stImage'] img").first).to_be_visible(timeout=UI_MS)
+    page.screenshot(path=str(artifacts / "audit-page.png"), full_page=True)
+    with page.expect_download(timeout=UI_MS) as info:
+        page.get_by_role("button", name="Download audit report").click()
+    html = open(info.value.path(), encoding="utf-8").read()
+    nomus = next(r for r in run.results["results"] if r["model"] == "gold")["metrics"]["nomus"]
+    assert "Audit report" in html and "nomus" in html and f"{nomus:.4f}" in html
+
+
+TOUR = (("", "home-page-with-runs"), ("data", "data-page"), ("forget", "forget-page"), ("compare", "compare-page"),
+        ("audit", "audit-page-seeded"), ("runs", "runs-page-manage"))
+
+
+def test_every_page_renders_in_the_browser(page: Page, dashboard, unlearn_home, artifacts):
+    """Each page opens without an exception box; a screenshot of each is kept in test-artifacts/."""
+    from tests.dashboard.seed import seed_audited_run
+
+    store = RunStore(unlearn_home / "runs.db")
+    seed_run(store, "succeeded")
+    seed_audited_run(store)
+    for path, shot in TOUR:
+        page.goto(f"{dashboard}/{path}")
+        ready(page)
+        expect(page.locator("h1").first).to_be_visible(timeout=UI_MS)
+        page.wait_for_timeout(1500)  # plotly draws after the script finishes
+        assert page.locator("[data-testid='stException']").count() == 0, path
+        page.screenshot(path=str(artifacts / f"{shot}.png"), full_page=True)

@@ -93,9 +93,9 @@ def test_cancelled_propagates(faces, method):
 def test_checks_name_the_problem(faces):
     ctx, _, _ = make_ctx(faces, "adversarial_remover")
     ctx.splits.request = ForgetRequest(kind="identities", count=2)
-    with pytest.raises(ValueError, match="name the feature"):
+    with pytest.raises(ValueError, match="set forget.kind to .attribute."):
         build("adversarial_remover").check(ctx)
-    with pytest.raises(ValueError, match="the task itself"):
+    with pytest.raises(ValueError, match="is the task being learned"):
         build("adversarial_remover", extra_features=["top"]).check(ctx)
     with pytest.raises(ValueError, match="choose the filter group"):
         build("pattern_unlearning").check(ctx)

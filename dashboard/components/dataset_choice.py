@@ -1,0 +1,38 @@
+"""The dataset the user chose on the Data page, shared with the Forget page, and its cached table.
+
+The choice (name + options) lives in ``st.session_state`` under :data:`KEY`; until the user picks one
+it is the default scenario's dataset. Tables are cached per (name, options) with
+``st.cache_resource``: pages only read them, never modify them.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import streamlit as st
+
+from core import paths
+from core.config import DEFAULT_SCENARIO
+from core.data import ImageTable, load_dataset
+
+KEY = "data.choice"
+
+
+def chosen_dataset() -> dict:
+    """``{"name": ..., "options": {...}}`` chosen on the Data page, else the default scenario's dataset."""
+    return copy.deepcopy(st.session_state.get(KEY) or DEFAULT_SCENARIO["dataset"])
+
+
+def choose_dataset(name: str, options: dict) -> None:
+    st.session_state[KEY] = {"name": name, "options": dict(options)}
+
+
+@st.cache_resource(max_entries=4, show_spinner="Loading the dataset…")
+def _load(name: str, options_json: str) -> ImageTable:
+    return load_dataset(name, json.loads(options_json), paths.cache_dir())
+
+
+def load_table(name: str, options: dict) -> ImageTable:
+    """The table for ``name`` with ``options`` (DataError/ParamError/ValueError for bad input)."""
+    return _load(name, json.dumps(options, sort_keys=True, default=str))

@@ -1,0 +1,85 @@
+"""Audit page: what a finished run really changed — metrics beside original and gold, the saliency
+grids and mask shares the worker computed, the membership-attack ROC, and the HTML audit report."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from core.report import write_report
+from core.runs import RunStore
+from dashboard.components.audit import (GRID_NOTE, ROC_NOTE, SHARE_NOTE, audit_grids, audit_summary, other_figures,
+                                        roc_chart, roc_curves, share_table)
+from dashboard.components.glossary import METRIC_NOTES, RESULTS_NOTE, metric_label
+from dashboard.components.run_picker import pick_succeeded_run
+from dashboard.components.tables import results_table
+from dashboard.components.teaching import explain
+
+RUN_PAGE = Path(__file__).with_name("run.py")
+
+st.title("Audit")
+st.caption("Check that the model really forgot, and what it cost: numbers, where the models look, and the attack.")
+store = RunStore()
+run = pick_succeeded_run(store, key="audit.run")
+if run is None:
+    st.info("No finished run yet. Launch one on the Run page; when it succeeds its audit appears here.")
+    st.page_link(RUN_PAGE, label="Go to the Run page", icon=":material/play_circle:")
+    st.stop()
+
+run_dir = store.runs_root / run.id
+st.download_button("Download audit report", data=lambda: write_report(store, run.id).read_bytes(),
+                   file_name=f"audit-{run.id}.html", mime="text/html", icon=":material/download:",
+                   key="audit.report", help="One self-contained HTML file: scenario, metrics, curves and saliency grids.")
+
+st.subheader("Metrics")
+table = results_table(run.results)
+config = {c: st.column_config.NumberColumn(metric_label(c), help=METRIC_NOTES.get(c), format="%.3f")
+          for c in table.columns if c not in ("model", "role")}
+st.dataframe(table, hide_index=True, column_config=config, key="audit.metrics")
+st.caption(RESULTS_NOTE)
+for name in (c for c in table.columns if c in METRIC_NOTES):
+    explain(f"**{metric_label(name)}:** {METRIC_NOTES[name]}")
+
+st.subheader("Saliency")
+audit = audit_summary(run.results)
+if audit is None:
+    st.info("This run has no saliency audit (runs from before the audit existed, or run without a run folder).")
+elif "error" in audit:
+    st.warning("The saliency audit failed; the run's other results are unaffected.")
+    with st.expander("Details"):
+        st.code(audit["error"], language=None)
+else:
+    shares = share_table(audit)
+    if shares.empty and not audit.get("notes"):
+        st.caption("No mask shares: this request has no ground-truth mask (masks exist for attributes of synthfaces).")
+    elif not shares.empty:
+        st.markdown(f"**Mask share** — {audit['region']['mask']}, over {audit['region']['n_images']} images")
+        st.dataframe(shares, hide_index=True, key="audit.shares",
+                     column_config={c: st.column_config.NumberColumn(format="%.3f") for c in shares.columns
+                                    if c not in ("target", "explanation")})
+        st.caption(SHARE_NOTE)
+    for note in audit.get("notes", []):
+        st.caption(note)
+    grids = audit_grids(audit, run_dir)
+    if grids:
+        tabs = st.tabs([g.title for g in grids])
+        for tab, grid in zip(tabs, grids):
+            with tab:
+                if grid.exists:
+                    st.image(str(grid.path), caption=grid.key)
+                else:
+                    st.warning(f"{grid.path.relative_to(run_dir)} is missing from the run folder.")
+        explain(GRID_NOTE)
+
+st.subheader("Membership attack ROC")
+curves = roc_curves(run.results)
+if curves:
+    st.plotly_chart(roc_chart(curves), key="audit.roc", config={"displaylogo": False})
+    explain(ROC_NOTE)
+else:
+    st.caption("ROC curve not available for this run (its metrics did not store ROC points).")
+
+figures = other_figures(audit, run_dir)
+if figures:
+    st.subheader("Other figures")
+    for path in figures:
+        st.image(str(path), caption=str(path.relative_to(run_dir)))

@@ -1,0 +1,75 @@
+"""Data & model page: choose a dataset (built-in or a reader with a folder path), set its options,
+and look at it — images with labels, balance per column, images per person — before forgetting."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from core.config import DEFAULT_SCENARIO
+from core.data import DATASETS, DataError
+from core.data.preview import grid_image
+from core.models import MODELS
+from core.params import ParamError
+from dashboard.components.dataset_choice import choose_dataset, chosen_dataset, load_table
+from dashboard.components.dataset_view import balance_chart, balance_counts, identity_chart, table_facts
+from dashboard.components.param_form import param_inputs
+from dashboard.components.teaching import explain
+
+FORGET_PAGE = Path(__file__).with_name("forget.py")
+BUILT_IN = ("synthfaces", "digits")
+BALANCE_NOTE = ("How many images carry each value. A strongly unbalanced column is easy to predict by always "
+                "guessing the common value, so compare accuracies with that rate.")
+IDENTITY_NOTE = ("Identity unlearning removes every image of a person; people with many images are harder to forget.")
+
+st.title("Data & model")
+current = chosen_dataset()
+entries = {e.name: e for e in DATASETS.entries()}
+names = [n for n in BUILT_IN if n in entries] + sorted(n for n in entries if n not in BUILT_IN)
+name = st.selectbox("Dataset", names, index=names.index(current["name"]) if current["name"] in names else 0,
+                    key="data.name", format_func=lambda n: f"{n} (built-in)" if n in BUILT_IN else f"{n} (reader: your files)")
+st.caption(entries[name].description)
+with st.form("data.options"):
+    st.markdown("**Options**" + ("" if name in BUILT_IN else " — `root` is the folder holding the dataset's files"))
+    options = param_inputs(entries[name].obj.Options, key=f"data.opts.{name}")
+    submitted = st.form_submit_button("Load", type="primary", icon=":material/download:")
+if submitted:
+    choose_dataset(name, options)
+    current = chosen_dataset()
+if current["name"] != name:
+    st.info(f"Showing {current['name']} (chosen earlier). Press Load to switch to {name}.")
+
+try:
+    table = load_table(current["name"], current["options"])
+except (DataError, ParamError, ValueError, OSError) as exc:
+    st.error(f"Could not load {current['name']}: {exc}")
+    st.stop()
+
+facts = table_facts(table)
+for col, (label, value) in zip(st.columns(4), [(k, facts[k]) for k in ("images", "people", "image", "columns")]):
+    col.metric(label.capitalize(), value)
+st.caption(f"Ground-truth masks: {facts['masks']}. This dataset is used by the Forget page.")
+st.page_link(FORGET_PAGE, label="Build a forget request on it", icon=":material/person_remove:")
+
+st.subheader("Images and labels")
+columns = list(table.columns)
+shown = st.multiselect("Labels under each image", columns, default=columns[:4], key="data.labels")
+st.image(grid_image(table, n=16, columns=shown), caption=f"16 images spread over {table.name}")
+
+st.subheader("Balance per column")
+column = st.selectbox("Column", columns, key="data.balance_column")
+st.plotly_chart(balance_chart(table, column), key="data.balance", config={"displaylogo": False})
+explain(BALANCE_NOTE)
+st.dataframe(balance_counts(table, column), hide_index=True, key="data.balance_table",
+             column_config={"share": st.column_config.NumberColumn(format="%.2f")})
+
+st.subheader("People")
+if table.identity is None:
+    st.caption("This dataset has no identities: identity unlearning is not available on it.")
+else:
+    st.plotly_chart(identity_chart(table), key="data.identities", config={"displaylogo": False})
+    explain(IDENTITY_NOTE)
+
+st.subheader("Model")
+st.caption("The network trained on this data (original and gold) and then unlearned. Choose it per run; "
+           f"the default scenario uses `{DEFAULT_SCENARIO['model']}`.")
+st.markdown("\n".join(f"- **{e.name}**: {e.description}" for e in MODELS.entries()))

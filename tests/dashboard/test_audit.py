@@ -1,0 +1,95 @@
+"""The Audit page and its pure builders: saliency grids, mask shares, ROC, other figures, the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from core.report import write_report
+from dashboard.components.audit import audit_grids, other_figures, roc_chart, roc_curves, share_table
+from dashboard.components.palette import MODEL_COLORS
+from tests.dashboard.seed import seed_audited_run, seed_run
+from tests.dashboard.test_pages import APP, TIMEOUT, texts
+
+
+def audit_page(run_id: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    if run_id:
+        at.query_params["run"] = run_id
+    at.switch_page("views/audit.py")
+    return at.run()
+
+
+def test_builders_read_the_stored_audit(store):
+    run_id = seed_audited_run(store)
+    run = store.get(run_id)
+    run_dir = store.runs_root / run_id
+    grids = audit_grids(run.results["audit"], run_dir)
+    assert [g.key for g in grids] == ["task/gradcam", "task/guided_backprop", "attribute/gradcam", "attribute/guided_backprop"]
+    assert all(g.exists for g in grids) and grids[0].title == "GradCAM for the task"
+    shares = share_table(run.results["audit"])
+    attr = shares[shares["target"] == "the forgotten attribute"].iloc[0]
+    assert attr["original"] == 0.62 and attr["finetune"] == 0.35 and abs(attr["change"] - (0.35 - 0.62)) < 1e-9
+    assert attr["uniform"] == 0.12
+    assert share_table({"region": None}).empty and share_table(None).empty
+    assert [p.name for p in other_figures(run.results["audit"], run_dir)] == ["reconstruction.png"]
+    curves = roc_curves(run.results)
+    assert list(curves) == ["original", "gold", "finetune"]
+    fig = roc_chart(curves)
+    assert [t.meta for t in fig.data[1:]] == ["original", "gold", "finetune"]
+    assert fig.data[3].line.color == MODEL_COLORS["unlearned"] and list(fig.data[1].y) == [0.0, 0.6, 1.0]
+    assert roc_curves({"results": [{"model": "gold", "metrics": {}}]}) == {}
+
+
+def test_audit_page_empty_state(store):
+    at = audit_page()
+    assert not at.exception
+    assert "No finished run yet" in texts(at, "info")
+
+
+def test_audit_page_shows_metrics_grids_shares_roc_and_report(store):
+    run_id = seed_audited_run(store)
+    at = audit_page(run_id)
+    assert not at.exception, at.exception
+    metrics = at.dataframe[0].value
+    assert list(metrics["model"]) == ["original", "gold", "finetune"] and list(metrics["nomus"]) == [0.55, 0.83, 0.76]
+    shares = at.dataframe[1].value
+    assert set(shares["explanation"]) == {"GradCAM"} and "change" in shares
+    images = at.get("image")
+    assert len(images) == 5  # four grids and the reconstruction figure
+    assert [e for e in at.get("plotly_chart") if "audit.roc" in e.key]
+    assert at.get("download_button")
+    assert at.query_params["run"] == run_id
+
+
+def test_audit_page_without_roc_or_audit_says_so(store):
+    first = seed_run(store, "succeeded")
+    at = audit_page(first)
+    assert not at.exception
+    assert "not available for this run" in texts(at, "caption")
+    assert "no saliency audit" in texts(at, "info")
+
+
+def test_audit_page_on_a_failed_run_explains_and_offers_finished_ones(store):
+    ok = seed_run(store, "succeeded")
+    bad = seed_run(store, "failed", epochs=1, error="boom")
+    at = audit_page(bad)
+    assert f"Run {bad} is failed" in texts(at, "warning")
+    assert at.selectbox(key="audit.run").value == ok
+
+
+def test_report_of_an_audited_run_contains_the_metrics(store):
+    run_id = seed_audited_run(store)
+    html = Path(write_report(store, run_id)).read_text()
+    assert "0.83" in html and "saliency" in html.lower()
+
+
+def test_teaching_mode_explains_each_metric_and_the_grids(store):
+    run_id = seed_audited_run(store)
+    at = audit_page(run_id)
+    assert "Share of never-trained-on test images" not in texts(at, "caption")
+    at.toggle(key="teaching").set_value(True).run()
+    captions = texts(at, "caption")
+    assert "Share of never-trained-on test images" in captions and "coin toss" in captions
+    assert "Each column is one model" in captions

@@ -1,0 +1,69 @@
+"""The Compare page and its builders: facets, filter, final-metric table, trade-off scatter, overlaid curves."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+
+from streamlit.testing.v1 import AppTest
+
+from core.config import DEFAULT_SCENARIO
+from dashboard.components.compare import compare_table, curves_chart, facet_values, filter_runs, tradeoff_chart
+from dashboard.components.palette import MODEL_COLORS, RUN_COLORS
+from tests.dashboard.seed import RESULTS, seed_run
+from tests.dashboard.test_pages import APP, TIMEOUT, texts
+
+
+def two_runs(store):
+    """A finetune run on identities and a retrain run on a class, newest first as the store lists them."""
+    first = seed_run(store, "succeeded")
+    time.sleep(0.01)
+    config = copy.deepcopy(DEFAULT_SCENARIO)
+    config["method"] = {"name": "retrain", "params": {}}
+    config["forget"] = {"kind": "class", "value": 1}
+    second = seed_run(store, "succeeded", epochs=2, config=config,
+                      rows=[*RESULTS[:2], ("retrain", 0.68, 0.51, 0.84)])
+    return store.list(status="succeeded"), first, second
+
+
+def compare_page() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.switch_page("views/compare.py")
+    return at.run()
+
+
+def test_builders_on_two_runs(store):
+    runs, first, second = two_runs(store)
+    assert [r.id for r in runs] == [second, first]
+    assert facet_values(runs) == {"dataset": ["synthfaces"], "forget": ["class", "identities"], "method": ["finetune", "retrain"]}
+    assert [r.id for r in filter_runs(runs, {"method": ["finetune"]})] == [first]
+    assert len(filter_runs(runs, {"method": [], "forget": []})) == 2
+    table = compare_table(runs)
+    assert list(table["role"]) == ["unlearned", "unlearned", "original", "gold"]
+    assert list(table["nomus"]) == [0.84, 0.76, 0.55, 0.83] and list(table["method"][:2]) == ["retrain", "finetune"]
+    fig = tradeoff_chart(runs)
+    points = {t.meta: (t.x[0], t.y[0], t.marker.color) for t in fig.data}
+    assert points[second][:2] == (abs(0.51 - 0.5), 0.68) and points[second][2] == RUN_COLORS[0]
+    assert points[first][2] == RUN_COLORS[1] and points["gold"][2] == MODEL_COLORS["gold"]
+    events = {r.id: store.events(r.id) for r in runs}
+    curves = curves_chart(runs, events, "mia_acc")
+    assert [(t.meta, list(t.y), t.line.color) for t in curves.data] == [
+        (second, [0.80, 0.70], RUN_COLORS[0]), (first, [0.80, 0.70, 0.55], RUN_COLORS[1])]
+
+
+def test_compare_page_empty_state(store):
+    at = compare_page()
+    assert not at.exception and "No finished run yet" in texts(at, "info")
+
+
+def test_compare_page_shows_runs_and_filters_by_method(store):
+    _, first, second = two_runs(store)
+    at = compare_page()
+    assert not at.exception
+    assert list(at.dataframe[0].value["id"][:2]) == [second, first]
+    charts = {e.key.split(".")[-1]: json.loads(e.proto.spec) for e in at.get("plotly_chart") if e.key}
+    assert len([t for t in charts["tradeoff"]["data"]]) == 4 and len(charts["curves"]["data"]) == 2
+    at.multiselect(key="compare.method").select("retrain").run()
+    assert not at.exception and at.multiselect(key="compare.runs").value == [second]
+    assert list(at.dataframe[0].value["role"]) == ["unlearned", "original", "gold"]

@@ -1,0 +1,84 @@
+"""The Forget page: gallery ticks, attribute/class requests, split sizes, errors and launch."""
+
+from __future__ import annotations
+
+import time
+
+from streamlit.testing.v1 import AppTest
+
+from core.data import load_dataset
+from core.data.split_rows import train_identities
+from core.data.splits import make_splits
+from core.data.forget import ForgetRequest
+from core.runs import cancel
+from dashboard.components.forget_request import build_request, empty_reason, size_warnings
+from tests.dashboard.test_pages import APP, TIMEOUT, texts
+
+SMALL = {"name": "synthfaces", "options": {"n_identities": 10, "images_per_identity": 4, "size": 32}}
+
+
+def forget_page() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.session_state["data.choice"] = SMALL
+    at.switch_page("views/forget.py")
+    return at.run()
+
+
+def metrics(at: AppTest) -> dict[str, int]:
+    return {m.label: int(m.value) for m in at.metric}
+
+
+def test_train_identities_match_make_splits_and_requests_build():
+    table = load_dataset("synthfaces", SMALL["options"])
+    people = train_identities(table)
+    splits = make_splits(table, "age_group", ForgetRequest(kind="identities", identities=people[:1]))
+    assert people == sorted(table.identity[splits.train].unique().tolist())
+    assert build_request("class", column="Male", values=[1]) == {"kind": "class", "column": "Male", "values": [1]}
+    assert build_request("samples", samples_text="3, 7\n9") == {"kind": "samples", "samples": ["3", "7", "9"]}
+    assert empty_reason(build_request("identities", identities=[])) and not empty_reason(build_request("identities", identities=[2]))
+    assert size_warnings({"train": 10, "forget": 2, "retain": 8, "test": 5, "unseen": 1})
+
+
+def test_ticking_people_shows_split_sizes(store):
+    at = forget_page()
+    assert not at.exception, at.exception
+    assert "Tick at least one person" in texts(at, "info") and at.button(key="forget.launch").disabled
+    people = train_identities(load_dataset("synthfaces", SMALL["options"]))
+    at.checkbox(key=f"forget.person.{people[0]}").check().run()
+    at.checkbox(key=f"forget.person.{people[1]}").check().run()
+    sizes = metrics(at)
+    assert sizes["Forget"] == 8 and sizes["Forget"] + sizes["Retain"] == 4 * len(people)
+    assert not at.button(key="forget.launch").disabled
+
+
+def test_attribute_request_and_an_all_of_train_error(store):
+    at = forget_page()
+    at.radio(key="forget.kind").set_value("attribute").run()
+    assert at.selectbox(key="forget.attribute.column").value == "Eyeglasses"
+    assert metrics(at)["Forget"] > 0
+    at.radio(key="forget.kind").set_value("class").run()
+    at.selectbox(key="forget.class.column").select("Male").run()
+    at.multiselect(key="forget.class.values.Male").select(1).run()  # both classes: every training image
+    assert "selects all of train" in texts(at, "error")
+    assert at.button(key="forget.launch").disabled
+
+
+def test_launch_passes_the_full_scenario(store):
+    at = forget_page()
+    people = train_identities(load_dataset("synthfaces", SMALL["options"]))
+    at.checkbox(key=f"forget.person.{people[0]}").check().run()
+    at.number_input(key="forget.train_epochs").set_value(1).run()
+    at.button(key="forget.launch").click().run()
+    runs = store.list()
+    try:
+        assert not at.exception and len(runs) == 1 and at.query_params["run"] == runs[0].id
+        config = runs[0].config
+        assert config["dataset"] == SMALL and config["task"] == "age_group"
+        assert config["forget"]["kind"] == "identities" and config["forget"]["identities"] == [people[0]]
+        assert config["train"]["epochs"] == 1 and config["method"]["name"] == "finetune"
+    finally:
+        for run in runs:
+            cancel(store, run.id)
+        deadline = time.time() + 60
+        while any(store.get(r.id).active for r in runs) and time.time() < deadline:
+            time.sleep(0.3)
