@@ -202,13 +202,14 @@ def debias_section(o: FeatureBenchOptions, seed: int) -> list[dict]:
                      "lr_model": o.lr_model, "update_adversary": o.debias_update_adversary})
         res = run_debias(key, settings, pick_device("auto"))
         b = res["before"]
-        for cure in ("unlearn", "naive"):
+        for cure in ("unlearn", "unlearn_pipeline", "naive"):
             a = res[f"after_{cure}"]
-            rows.append({"section": "debias", "method": f"{cure} [{sc.title}]", "scenario": key,
+            label = "unlearn, behind its remover" if cure == "unlearn_pipeline" else cure
+            rows.append({"section": "debias", "method": f"{label} [{sc.title}]", "scenario": key,
                          **{f"{m}_before": b.get(m, float("nan")) for m in ("eod", "dpd", "aps", "test_acc")},
                          **{f"{m}_after": a.get(m, float("nan")) for m in ("eod", "dpd", "aps", "test_acc")},
                          "curve": [{k: pt.get(k) for k in ("step", "eod", "dpd", "aps", "test_acc")}
-                                   for pt in res[cure]]})
+                                   for pt in res.get(cure, [])]})
     return rows
 
 

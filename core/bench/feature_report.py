@@ -130,7 +130,7 @@ def debias_figure(rows: list[dict]) -> go.Figure:
     fig = go.Figure()
     seen = set()
     for r in rows:
-        if r["section"] != "debias" or r["method"] in seen:
+        if r["section"] != "debias" or r["method"] in seen or not r.get("curve"):
             continue
         seen.add(r["method"])
         steps = [p["step"] for p in r["curve"]]
