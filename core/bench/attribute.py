@@ -26,7 +26,7 @@ SCORES = ("efficacy", "efficacy_chance", "fidelity", "aum", "aum_normalized")
 
 @dataclass
 class AttributeBenchOptions:
-    n_identities: int = param(80, "synthetic faces: people", min=4)
+    n_identities: int = param(100, "synthetic faces: people", min=4)
     images_per_identity: int = param(20, "synthetic faces: photos per person", min=2)
     size: int = param(32, "synthetic faces: image side (32, 64 or 128)")
     task: str = param("Smiling", "task column of the synthetic faces")
@@ -36,10 +36,13 @@ class AttributeBenchOptions:
     train_epochs: int = param(12, "epochs of the original model (and of the baselines' trainings)", min=1)
     lr: float = param(0.001, "learning rate of the original model and the baselines", min=1e-6)
     batch_size: int = param(64, "batch size everywhere", min=2)
-    unlearn_epochs: int = param(5, "detachment epochs (each mode)", min=1)
+    unlearn_epochs: int = param(6, "detachment epochs (each mode)", min=1)
     detachment: str = param("", "detachment hyper-parameters as k:v,k:v (e.g. lambda3:4,lr:0.003)")
     attacker: str = param("resnet", "efficacy attacker: resnet (the paper's) or linear (fast)")
-    attacker_epochs: int = param(12, "ResNet-18 attacker epochs", min=1)
+    attacker_epochs: int = param(8, "ResNet-18 attacker epochs", min=1)
+    attacker_limit: int = param(1000, "ResNet-18 attacker: at most this many (h, z) pairs to train on", min=10)
+    threads: int = param(1, "torch CPU threads during the bench (0 = leave as is): one thread per worker makes "
+                            "end-to-end (one worker) vs local-parallel (two workers) a like-for-like timing", min=0)
     device: str = param("auto", "auto, cpu or cuda")
     sweep: bool = param(False, "also run the λ2 × λ3 sensitivity sweep on the first attribute (first seed)")
     sweep_lambda1: float = param(5.0, "λ1 of the sweep")
@@ -95,7 +98,7 @@ def run_case(case: dict, o: AttributeBenchOptions, seed: int) -> dict:
     from core.pipeline import prepare, run_method
 
     prep = prepare(_scenario(case, o, seed))
-    settings = NetAttackerSettings(epochs=o.attacker_epochs)
+    settings = NetAttackerSettings(epochs=o.attacker_epochs, limit=o.attacker_limit)
 
     def score(model):
         return evaluate_attribute(model, prep.splits, prep.device, attacker=o.attacker, settings=settings, seed=seed)
@@ -192,28 +195,38 @@ def run_sweep(case: dict, o: AttributeBenchOptions):
     return result, sweep_heatmap(result)
 
 
+def sweep_md(result) -> str:
+    head = "| λ2 \\ λ3 | " + " | ".join(map(str, result.lambda3s)) + " |\n" + "|---" * (len(result.lambda3s) + 1) + "|\n"
+    return head + "".join(f"| {l2} | " + " | ".join(f"{v:.3f}" for v in row) + " |\n"
+                          for l2, row in zip(result.lambda2s, result.aum))
+
+
+def _report(args: BenchArgs, o: AttributeBenchOptions, threads: int) -> BenchResult:
+    runs = [run_case(case, o, seed) for seed in range(args.seeds) for case in _cases(o, args.dataset)]
+    q = quality(runs)
+    doc = {"options": asdict(o), "seeds": args.seeds, "torch_threads": threads, "runs": runs, "quality": q}
+    measure = runs[0]["speed"]["memory_measure"] if runs else ""
+    md = (f"## Table 1 · efficacy vs fidelity ({o.attacker} attacker, {args.seeds} seed(s), mean ± std)\n\n"
+          + table1(runs) + f"\n## Table 2 · end-to-end vs local-parallel ({o.unlearn_epochs} epochs each, "
+          f"interleaved; memory: {measure}; torch threads: {threads})\n\n" + table2(runs)
+          + "\n## Targets\n\n" + quality_md(q))
+    figures = {}
+    if o.sweep and runs:
+        result, figures["sweep"] = run_sweep(_cases(o, args.dataset)[0], o)
+        doc["sweep"] = result.as_dict()
+        md += f"\n## Sensitivity (AUM, linear attacker, λ1 = {result.lambda1}; rows λ2, columns λ3)\n\n" + sweep_md(result)
+    return BenchResult(doc, md, figures)
+
+
 @BENCHES.register("attribute", "attribute unlearning: Baseline 2 / detachment / Baseline 1 (Table 1) and "
                                 "end-to-end vs local-parallel speed and memory (Table 2)")
 def attribute_bench(args: BenchArgs) -> BenchResult:
     import torch
 
     o = build_params(AttributeBenchOptions, args.options, where="bench attribute options")
-    runs = [run_case(case, o, seed) for seed in range(args.seeds) for case in _cases(o, args.dataset)]
-    q = quality(runs)
-    doc = {"options": asdict(o), "seeds": args.seeds, "torch_threads": torch.get_num_threads(), "runs": runs,
-           "quality": q}
-    measure = runs[0]["speed"]["memory_measure"] if runs else ""
-    md = (f"## Table 1 · efficacy vs fidelity ({o.attacker} attacker, {args.seeds} seed(s), mean ± std)\n\n"
-          + table1(runs) + f"\n## Table 2 · end-to-end vs local-parallel ({o.unlearn_epochs} epochs each, "
-          f"interleaved; memory: {measure}; torch threads: {torch.get_num_threads()})\n\n" + table2(runs)
-          + "\n## Targets\n\n" + quality_md(q))
-    figures = {}
-    if o.sweep and runs:
-        result, fig = run_sweep(_cases(o, args.dataset)[0], o)
-        doc["sweep"] = result.as_dict()
-        figures["sweep"] = fig
-        md += f"\n## Sensitivity (AUM, linear attacker, λ1 = {result.lambda1}; rows λ2, columns λ3)\n\n"
-        md += "| λ2 \\ λ3 | " + " | ".join(map(str, result.lambda3s)) + " |\n|---" * (len(result.lambda3s) + 1) + "|\n"
-        md += "".join(f"| {l2} | " + " | ".join(f"{v:.3f}" for v in row) + " |\n"
-                      for l2, row in zip(result.lambda2s, result.aum))
-    return BenchResult(doc, md, figures)
+    before = torch.get_num_threads()
+    torch.set_num_threads(o.threads or before)
+    try:
+        return _report(args, o, o.threads or before)
+    finally:
+        torch.set_num_threads(before)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import pickle
+from pathlib import Path
 
 from core.bench import run_bench
 
@@ -21,3 +23,27 @@ def test_bench_writes_tables_and_json(tmp_path, capsys):
     md = out.with_suffix(".md").read_text()
     assert "Table 1" in md and "Table 2" in md and "speed-up" in md
     assert "forget Eyeglasses" in md
+
+
+def _cifar_folder(root: Path, per_batch: int = 24) -> Path:
+    """CIFAR-10's python-batch layout with random pixels (the reader's own fixture is smaller)."""
+    from tests.data.layouts import CIFAR_NAMES, cifar_batch
+
+    root.mkdir(parents=True)
+    for seed, name in enumerate([f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]):
+        labels = [(seed + i) % 10 for i in range(per_batch)]
+        with open(root / name, "wb") as f:
+            pickle.dump(cifar_batch(labels, seed), f, protocol=2)
+    with open(root / "batches.meta", "wb") as f:
+        pickle.dump({b"label_names": [n.encode() for n in CIFAR_NAMES]}, f, protocol=2)
+    return root
+
+
+def test_bench_reads_a_cifar10_folder_living_task_class_forgotten(tmp_path):
+    folder = _cifar_folder(tmp_path / "cifar-10-batches-py")
+    out = tmp_path / "cifar.json"
+    options = {**TINY, "attributes": "", "cifar_max_images": "0"}
+    assert run_bench("attribute", seeds=1, json_path=str(out), dataset=str(folder), options=options) == 0
+    doc = json.loads(out.read_text())
+    assert [r["case"] for r in doc["runs"]] == ["cifar10 · living · forget label"]
+    assert doc["runs"][0]["rows"]["detachment"]["efficacy_chance"] < 0.5  # ten classes

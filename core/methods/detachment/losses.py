@@ -48,38 +48,51 @@ def joint_codes(y: torch.Tensor, num_classes: Sequence[int]) -> torch.Tensor:
 
 
 def _rbf_gram(f: torch.Tensor) -> torch.Tensor:
-    """Gaussian kernel matrix with the median squared distance as bandwidth (scale-free)."""
+    """Gaussian kernel matrices of ``f`` ``[..., n, d]`` with each one's median squared distance as
+    bandwidth (scale-free)."""
     d = torch.cdist(f, f).pow(2)
-    off = d.detach()[~torch.eye(len(f), dtype=torch.bool, device=f.device)]
-    return torch.exp(-d / off.median().clamp_min(1e-6))
+    n = f.shape[-2]
+    off = d.detach()[..., ~torch.eye(n, dtype=torch.bool, device=f.device)]
+    return torch.exp(-d / off.median(dim=-1).values.clamp_min(1e-6)[..., None, None])
 
 
 def _centered(k: torch.Tensor) -> torch.Tensor:
-    return k - k.mean(0, keepdim=True) - k.mean(1, keepdim=True) + k.mean()
+    return k - k.mean(-2, keepdim=True) - k.mean(-1, keepdim=True) + k.mean((-2, -1), keepdim=True)
 
 
 def kernel_alignment(kx: torch.Tensor, ky: torch.Tensor) -> torch.Tensor:
-    """Normalised HSIC (centred kernel alignment) of two kernel matrices, in [0, 1]."""
+    """Normalised HSIC (centred kernel alignment) of kernel matrices ``[..., n, n]``, in [0, 1]."""
     kx, ky = _centered(kx), _centered(ky)
-    return (kx * ky).sum() / ((kx * kx).sum() * (ky * ky).sum()).sqrt().clamp_min(1e-12)
+    num = (kx * ky).sum((-2, -1))
+    return num / ((kx * kx).sum((-2, -1)) * (ky * ky).sum((-2, -1))).sqrt().clamp_min(1e-12)
+
+
+def _standardised(v: torch.Tensor) -> torch.Tensor:
+    return (v - v.mean(-2, keepdim=True)) / (v.std(-2, keepdim=True) + 1e-5)
 
 
 def conditional_dependence(h: torch.Tensor, z: torch.Tensor, groups: torch.Tensor, n_classes: int) -> torch.Tensor:
     """Kernel estimate of the dependence between h and z *within* each group (task class) of the batch.
 
-    h (flattened, each unit standardised over the batch) gets a Gaussian kernel, z a class-indicator
-    kernel; their normalised HSIC is 0 when z is independent of h. Measured within task classes, so
-    driving it down removes z without removing what z shares with the task. Unlike an attribute
+    Two views of h get Gaussian kernels, z a class-indicator kernel, and their normalised HSIC is 0
+    when z is independent of the view: all of h flattened, and (for a feature map) the channel
+    vector at each position, averaged over positions (an attribute drawn in one place is a small
+    part of the whole map but most of the vectors where it is drawn). Measured within task classes,
+    so driving it down removes z without removing what z shares with the task. Unlike an attribute
     head, this needs no adversary to keep up: it scores the features as they are.
     """
-    f = h.flatten(1).float()
-    f = (f - f.mean(0)) / (f.std(0) + 1e-5)
-    total, weight = f.new_zeros(()), 0
+    h = h.float()
+    total, weight = h.new_zeros(()), 0
     for g in groups.unique():
         m = groups == g
         if int(m.sum()) < 4 or z[m].unique().numel() < 2:
             continue
         onehot = F.one_hot(z[m], n_classes).float()
-        total = total + int(m.sum()) * kernel_alignment(_rbf_gram(f[m]), onehot @ onehot.T)
+        kz = onehot @ onehot.T
+        score = kernel_alignment(_rbf_gram(_standardised(h[m].flatten(1))), kz)
+        if h.ndim == 4:
+            local = _standardised(h[m].flatten(2).permute(2, 0, 1))  # [positions, n, channels]
+            score = (score + kernel_alignment(_rbf_gram(local), kz).mean()) / 2
+        total = total + int(m.sum()) * score
         weight += int(m.sum())
     return total / max(weight, 1)

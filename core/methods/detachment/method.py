@@ -27,11 +27,11 @@ from core.params import param
 
 @dataclass
 class DetachmentParams:
-    epochs: int = param(5, "training epochs over the whole training set", min=1, max=500)
+    epochs: int = param(6, "training epochs over the whole training set", min=1, max=500)
     lr: float = param(1e-3, "Adam learning rate (model and auxiliary network)", min=1e-6, max=1.0)
     lambda1: float = param(5.0, "λ1: weight of the reconstruction term R(x|h), keeps I(h, x) (paper: 2.5-5)",
                            min=0.0, max=100.0)
-    lambda2: float = param(1.0, "λ2: weight of the task-information term on h, keeps I(h, y)", min=0.0, max=100.0)
+    lambda2: float = param(5.0, "λ2: weight of the task-information term on h, keeps I(h, y)", min=0.0, max=100.0)
     lambda3: float = param(2.0, "λ3: weight of the attribute-removal term (KL to uniform of each attribute "
                                 "head), removes I(h, z)", min=0.0, max=100.0)
     mode: Literal["end_to_end", "local_parallel"] = param(

@@ -1,11 +1,15 @@
 """One detachment training epoch in either mode, with its time and peak memory.
 
 The extractor (the model's ``bottom``, up to h) minimises
-``λ1·R(x|h) + λ2·[SupCon_y + CE_y](h) + λ3·Σ_z KL(U || p_z(h))``: it keeps what rebuilds x and
-predicts the task, and makes every attribute head guess uniformly. Each attribute head meanwhile
-minimises its own ``SupCon_z + CE_z`` on a *detached* h, so it keeps trying to read z from the
-current features (the adversary); its parameters are frozen inside the extractor's term. This is
-the sign DESIGN.md fixes: the paper's ``−λ3·I(h, z)`` with ``λ3 = α(β − γ) ≥ 0`` would *keep* z.
+``λ1·R(x|h) + λ2·[SupCon_y + CE_y](h) + λ3·Σ_z [KL(U || p_z(h)) + κ·D(h, z | y)]``: it keeps what
+rebuilds x and predicts the task, makes every attribute head guess uniformly, and drives down D, a
+kernel estimate of the dependence between h and z within task classes. Each attribute head
+meanwhile minimises its own ``SupCon_z + CE_z`` on a *detached* h (``adversary_steps`` updates per
+batch), so it keeps trying to read z from the current features; its parameters are frozen inside
+the extractor's term. This is the sign DESIGN.md fixes: the paper's ``−λ3·I(h, z)`` with
+``λ3 = α(β − γ) ≥ 0`` would *keep* z. Why D as well: against the attribute head alone the extractor
+learns to fool that one head (the information moves, a fresh attacker still reads it); D scores the
+features as they are, so lowering it removes the information for any reader.
 
 ``end_to_end``: one backward of task loss + auxiliary loss through the whole model.
 ``local_parallel``: h is detached; the extractor learns only from the auxiliary loss and the top
