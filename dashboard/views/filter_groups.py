@@ -1,0 +1,54 @@
+"""Filter groups page: a pattern-unlearning run's identifier — eigenvalue spectrum with the chosen K,
+the grouped filter-similarity matrix, each group's activation maps (named from ground-truth masks on
+synthetic data) — and a button that unlearns another group with the same scenario."""
+
+import copy
+from pathlib import Path
+
+import streamlit as st
+
+from core.explain.group_explorer import GroupExplorer
+from core.explain.group_figures import group_maps_figure, similarity_figure, spectrum_figure
+from core.runs import RunStore, launch
+from dashboard.components.teaching import explain
+
+RUN_PAGE = Path(__file__).with_name("run.py")
+
+st.title("Filter groups")
+st.caption("Without annotations, an identifier model groups its filters; each group tends to fire on one "
+           "pattern (a mouth, glasses). Pick the group to forget.")
+store = RunStore()
+runs = [r for r in store.list(status="succeeded") if (store.runs_root / r.id / "filter_groups" / "explorer.json").exists()]
+if not runs:
+    st.info("No identifier yet. Launch a run with the method **pattern_unlearning** (on the Run page or with "
+            "`unlearn run`): it trains the identifier, finds the filter groups and stores them for this page.")
+    st.page_link(RUN_PAGE, label="Go to the Run page", icon=":material/play_circle:")
+    st.stop()
+
+wanted = st.query_params.get("run")
+ids = [r.id for r in runs]
+run = runs[st.selectbox("Identifier run", range(len(runs)), format_func=lambda i: f"{runs[i].id} · {runs[i].name}",
+                        index=ids.index(wanted) if wanted in ids else 0, key="groups.run")]
+explorer = GroupExplorer.load(store.runs_root / run.id / "filter_groups")
+doc, arrays = explorer.doc, explorer.arrays
+k = len(doc.get("group_sizes", []))
+
+st.subheader(f"Number of groups: K = {k} (eigengap)")
+st.plotly_chart(spectrum_figure(doc["eigengap"]), key="groups.spectrum")
+explain("The Laplacian's sorted eigenvalues; the largest gap after the first K values says the filters form K groups.")
+st.subheader("Filter similarity, ordered by group")
+st.plotly_chart(similarity_figure(arrays["similarity_ordered"], doc["group_sizes"]), key="groups.similarity")
+explain("Pearson correlation of two filters' activations + 1; bright blocks on the diagonal are groups.")
+st.subheader("Where each group fires")
+st.plotly_chart(group_maps_figure(arrays["images"], arrays["group_maps"], doc.get("names")), key="groups.maps")
+explain("Each group's activation map over sample images; on synthetic faces a group is named after the "
+        "attribute mask it overlaps most.")
+
+group = st.selectbox("Group to unlearn", range(k), key="groups.choice",
+                     format_func=lambda g: f"group {g}" + (f" ({doc['names'][str(g)]})" if doc.get("names", {}).get(str(g)) else ""))
+if st.button(f"Unlearn group {group}", type="primary", key="groups.launch"):
+    config = copy.deepcopy(run.config)
+    config["method"] = {"name": "pattern_unlearning", "params": {**config["method"].get("params", {}), "group": int(group)}}
+    new_id = launch(store, config, f"pattern_unlearning · group {group} · {config['dataset']['name']}")
+    st.query_params["run"] = new_id
+    st.switch_page(RUN_PAGE)
