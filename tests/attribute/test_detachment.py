@@ -24,7 +24,7 @@ def test_attacker_reads_the_planted_attribute_and_detachment_lowers_it(planted):
     strong = resnet_attacker(planted.original.model, planted.splits, "glasses", planted.device,
                              settings=NetAttackerSettings(epochs=2, limit=300, batch_size=32, min_steps=60))
     assert strong.efficacy >= strong.chance + 0.2
-    model, seconds, _ = run_method(planted, "detachment", {"epochs": 3, "lr": 0.003, "reconstructions": False})
+    model, seconds, _ = run_method(planted, "detachment", {"epochs": 6, "lr": 0.003, "reconstructions": False})
     after = evaluate_attribute(model, planted.splits, planted.device, attacker="linear")
     assert after["efficacy"] <= before.efficacy - 0.15, (before, after)
     assert after["fidelity"] >= 0.9
