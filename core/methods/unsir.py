@@ -35,20 +35,27 @@ class UnsirParams:
 
 
 def far_noise(model: nn.Module, x_forget: torch.Tensor, p: UnsirParams) -> torch.Tensor:
-    """Noise images whose logits are pushed away from the forget batch's, clamped to [0, 1]."""
+    """Noise images in [0, 1] whose logits are pushed away from the forget batch's.
+
+    Projected steps: the noise starts uniform in the image range and is clamped back after every
+    step, so the images the model trains on are the ones that were optimised (clamping only at the
+    end would train on different images).
+    """
     was_training = model.training
     model.eval()
     with torch.no_grad():
         target = model(x_forget)
-    noise = torch.randn_like(x_forget).requires_grad_(True)
+    noise = torch.rand_like(x_forget).requires_grad_(True)
     opt = torch.optim.Adam([noise], lr=p.noise_lr)
     for _ in range(p.noise_steps):
         loss = -F.mse_loss(model(noise), target) + p.noise_reg * noise.pow(2).mean()
         (grad,) = torch.autograd.grad(loss, noise)
         noise.grad = grad
         opt.step()
+        with torch.no_grad():
+            noise.clamp_(0.0, 1.0)
     model.train(was_training)
-    return noise.detach().clamp_(0.0, 1.0)
+    return noise.detach()
 
 
 @METHODS.register("unsir", "UNSIR (paper's adjustment): train on noise far from the forget set, then repair")
