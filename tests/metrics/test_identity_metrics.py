@@ -155,3 +155,38 @@ def test_lira_beats_chance_on_a_planted_split():
     assert "lira_auc" not in evaluate(Evaluation(target, splits, cpu), ["lira"])
     with pytest.raises(ValueError, match="at least 2"):
         lira_reference(splits, "smallcnn", settings, n_shadows=1, device=cpu)
+
+
+def test_gold_gap_and_activation_distance_by_hand():
+    splits = toy_splits("y", n_id=20, per=10)
+    fy = splits.targets(splits.forget)
+    n = len(fy)
+    mine = _confident(fy, 50.0)  # right on every forget image, softmax one-hot on the truth
+    gold = _confident((fy + 1) % 3, 50.0)  # the gold model is wrong on every one of them
+    ev = _evaluation_with_logits(splits, {"forget": mine})
+    ev.gold = Fixed()
+    ev._logits[(id(ev.gold), "forget")] = gold
+    r = evaluate(ev, ["alignment"])
+    assert r["gold_gap"] == pytest.approx(1.0)  # |1.0 − 0.0|
+    assert r["activation_distance"] == pytest.approx(math.sqrt(2), rel=1e-4)  # two one-hots a sqrt(2) apart
+    half = gold.clone()
+    half[: n // 2] = mine[: n // 2]  # now the gold model agrees on the first half
+    ev._logits[(id(ev.gold), "forget")] = half
+    r = evaluate(ev, ["alignment"])
+    assert r["gold_gap"] == pytest.approx(1 - (n // 2) / n)
+    assert r["activation_distance"] == pytest.approx(math.sqrt(2) * (n - n // 2) / n, rel=1e-4)
+
+
+def test_top2_accuracy_by_hand():
+    splits = toy_splits("y", n_id=20, per=10)
+    ty = splits.targets(splits.test)[:, 0]
+    logits = torch.zeros(len(ty), 3)
+    logits[torch.arange(len(ty)), (ty + 1) % 3] = 3.0  # the top guess is always wrong
+    logits[torch.arange(len(ty)), ty] = 2.0  # the truth is always second: top-2 finds all
+    ev = _evaluation_with_logits(splits, {"test": logits})
+    assert evaluate(ev, ["top2"])["top2_acc"] == 1.0
+    q = torch.arange(len(ty) // 4)
+    logits[q, ty[q]] = 0.0  # a quarter now put the truth last: the third class gets 1.0
+    logits[q, (ty[q] + 2) % 3] = 1.0
+    ev = _evaluation_with_logits(splits, {"test": logits})
+    assert evaluate(ev, ["top2"])["top2_acc"] == pytest.approx(1 - len(q) / len(ty))
