@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from core.bench.base import BENCHES, BenchArgs, BenchResult
-from core.bench.subset_tables import ablation_table, per_class_table, summary_table
+from core.bench.subset_tables import ablation_table, per_class_table, quality, quality_line, summary_table
 from core.params import build_params, param
 
 METHOD_ORDER = ("finetune", "neggrad", "random_labels", "bad_teacher", "tmu")
@@ -166,16 +166,21 @@ def subset_bench(args: BenchArgs) -> BenchResult:
                     shown = {k: round(runs[-1]["metrics"][k], 3) for k in SHOWN if k in runs[-1]["metrics"]}
                     print(f"[subset] {name} seed {seed} class {cls} {m}: {shown} ({time.perf_counter() - start:.0f}s)",
                           file=sys.stderr, flush=True)
+    baselines = [m for m in methods if m != "tmu"]
     methods = ["gold", *methods]
     md = [f"# Forgetting part of a class (fraction {o.fraction}, {args.seeds} seed(s))\n"]
     md += [f"> {n}\n" for n in notes]
+    verdicts = {}
     for name in sorted({r["dataset"] for r in runs}):
         mine = [r for r in runs if r["dataset"] == name]
-        md += [f"\n## {name} (task {mine[0]['task']})\n", summary_table(mine, methods),
+        verdicts[name] = quality(mine, baselines)
+        md += [f"\n## {name} (task {mine[0]['task']})\n", summary_table(mine, methods), "\n",
+               quality_line(verdicts[name]),
                "\n### Per class (Table 1): test acc; forget acc (gold_gap)\n", per_class_table(mine, methods),
                "\n### Activation distance per class (Table 3)\n",
                per_class_table(mine, methods[1:], "activation_distance"),
                "\n### Easy/hard predictor accuracy on the forget set (Table 4, vs the gold model's labels)\n",
                ablation_table(mine)]
-    doc = {"options": asdict(o), "method_params": per_method, "seeds": args.seeds, "notes": notes, "runs": runs}
+    doc = {"options": asdict(o), "method_params": per_method, "seeds": args.seeds, "notes": notes, "runs": runs,
+           "quality": verdicts}
     return BenchResult(doc, "".join(md))

@@ -84,3 +84,32 @@ def ablation_table(runs: list[dict]) -> str:
             cells.append(f"{twin:.1f}; {real:.1f}")
         lines.append(f"| {c} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def quality(runs: list[dict], baselines: list[str], max_drop: float = 0.01) -> dict:
+    """The issue's goal on one dataset's runs: TMU's mean gold_gap below every baseline's, at a test
+    accuracy no more than ``max_drop`` below Fine-tuning's. Means are over seeds and classes."""
+    def avg(method: str, key: str) -> float:
+        return _mean(_class_avg_per_seed(runs, method, key))
+
+    if not any(r["method"] == "tmu" for r in runs):
+        return {"checked": False, "why": "no TMU runs"}
+    gaps = {m: avg(m, "gold_gap") for m in baselines if any(r["method"] == m for r in runs)}
+    tmu_gap, tmu_acc = avg("tmu", "gold_gap"), avg("tmu", "test_acc")
+    ft_acc = avg("finetune", "test_acc") if "finetune" in gaps else float("nan")
+    smallest = all(tmu_gap < g for g in gaps.values())
+    keeps_acc = bool(np.isnan(ft_acc) or tmu_acc >= ft_acc - max_drop)
+    return {"checked": True, "tmu_gold_gap": tmu_gap, "baseline_gold_gaps": gaps, "tmu_test_acc": tmu_acc,
+            "finetune_test_acc": ft_acc, "smallest_gap": smallest, "keeps_accuracy": keeps_acc,
+            "met": bool(smallest and keeps_acc)}
+
+
+def quality_line(q: dict) -> str:
+    """One markdown line saying whether the goal was met, with the numbers it rests on."""
+    if not q.get("checked"):
+        return f"Quality goal not checked: {q.get('why', '')}.\n"
+    best = min(q["baseline_gold_gaps"].items(), key=lambda kv: kv[1], default=("none", float("nan")))
+    verdict = "met" if q["met"] else "NOT met"
+    return (f"Quality goal (TMU's gold_gap below every baseline's, test acc ≥ Fine-tuning's − 1 point): **{verdict}** "
+            f"— TMU gold_gap {100 * q['tmu_gold_gap']:.1f}% vs best baseline {best[0]} {100 * best[1]:.1f}%; "
+            f"TMU test acc {100 * q['tmu_test_acc']:.1f}% vs Fine-tuning {100 * q['finetune_test_acc']:.1f}%.\n")

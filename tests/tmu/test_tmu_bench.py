@@ -28,8 +28,11 @@ def test_subset_bench_writes_tables_and_json(tmp_path, capsys):
     tmu = next(r for r in doc["runs"] if r["method"] == "tmu")
     assert {"test_acc", "forget_acc", "gold_gap", "activation_distance"} <= set(tmu["metrics"])
     assert [a["features"] for a in tmu["ablation"]] == ["NF+AF+CF", "NF", "AF", "CF"]
+    q = doc["quality"]["digits"]
+    assert q["checked"] and set(q["baseline_gold_gaps"]) == {"finetune", "neggrad"}
+    assert q["met"] == (q["smallest_gap"] and q["keeps_accuracy"])
     md = out.with_suffix(".md").read_text()
-    for heading in ("## digits", "Table 1", "Table 3", "Table 4", "| tmu |"):
+    for heading in ("## digits", "Table 1", "Table 3", "Table 4", "| tmu |", "Quality goal"):
         assert heading in md
 
 
@@ -59,3 +62,21 @@ def test_faces_forget_a_share_of_the_class_people_or_photos():
     assert (table.columns["y"][sp.forget] == 1).all()
     photos = forget_section(SubsetOptions(fraction=0.25, faces_unit="images"), table, "y", 1, seed=0)
     assert photos == {"kind": "class_subset", "column": "y", "value": 1, "fraction": 0.25}
+
+
+def _run(method: str, seed: int, gap: float, acc: float) -> dict:
+    return {"method": method, "seed": seed, "class": 0, "metrics": {"gold_gap": gap, "test_acc": acc}}
+
+
+def test_quality_verdict_by_hand():
+    from core.bench.subset_tables import quality
+
+    runs = [_run("finetune", 0, 0.30, 0.90), _run("neggrad", 0, 0.20, 0.80), _run("tmu", 0, 0.10, 0.895),
+            _run("finetune", 1, 0.30, 0.90), _run("neggrad", 1, 0.20, 0.80), _run("tmu", 1, 0.12, 0.895)]
+    q = quality(runs, ["finetune", "neggrad"])
+    assert q["met"] and q["tmu_gold_gap"] == pytest.approx(0.11)
+    q = quality([*runs, _run("tmu", 2, 0.5, 0.895)], ["finetune", "neggrad"])  # mean gap now 0.24 > NegGrad's
+    assert not q["smallest_gap"] and not q["met"]
+    q = quality([r if r["method"] != "tmu" else _run("tmu", r["seed"], 0.1, 0.85) for r in runs], ["finetune"])
+    assert q["smallest_gap"] and not q["keeps_accuracy"]  # 5 points below Fine-tuning
+    assert quality(runs[:2], ["finetune"]) == {"checked": False, "why": "no TMU runs"}
