@@ -1,7 +1,9 @@
 """Splits: ``train = forget ∪ retain``, ``test``, ``unseen`` (the membership-attack non-members).
 
 For datasets with identities the three splits are identity-disjoint, and this is checked after
-splitting, not assumed. A predefined partition (CelebA, CIFAR-10, MUFAC) is used when present.
+splitting, not assumed. A predefined partition (CelebA, MUCAC, MUFAC, CIFAR-10, FairFace, a folder's
+partition column) is kept as shipped; what it lacks (CIFAR-10 and FairFace ship no unseen) is carved
+out of its train rows, never out of its test.
 """
 
 from __future__ import annotations
@@ -67,29 +69,45 @@ def make_task(table: ImageTable, task: str | list[str]) -> Task:
     return Task(tuple(columns), tuple(table.num_classes(c) for c in columns))
 
 
-def _partition(table: ImageTable, test_fraction: float, unseen_fraction: float, seed: int) -> torch.Tensor:
-    """TRAIN/TEST/UNSEEN per row: by identity groups when present, else by sample."""
+def _carve(table: ImageTable, part: torch.Tensor, shares: dict[int, float], seed: int) -> torch.Tensor:
+    """Move a seeded share of the TRAIN rows into each partition of ``shares`` (code -> fraction of the
+    TRAIN groups), whole identities at a time when the table has them, so the result stays
+    identity-disjoint; the other partitions the dataset ships are left as they are."""
     gen = torch.Generator().manual_seed(seed)
     groups = table.identity if table.identity is not None else torch.arange(len(table))
-    uniq = groups.unique()
+    uniq = groups[part == TRAIN].unique()
     order = uniq[torch.randperm(len(uniq), generator=gen)]
-    n_test, n_unseen = int(round(test_fraction * len(uniq))), int(round(unseen_fraction * len(uniq)))
-    if len(uniq) - n_test - n_unseen < 2 or n_test < 1 or n_unseen < 1:
-        raise DataError(f"split: {len(uniq)} {'identities' if table.identity is not None else 'samples'} "
-                        "are too few for train/test/unseen splits; use a larger dataset")
-    part = torch.full((len(table),), TRAIN, dtype=torch.long)
-    part[torch.isin(groups, order[:n_test])] = TEST
-    part[torch.isin(groups, order[n_test : n_test + n_unseen])] = UNSEEN
+    counts = {code: int(round(share * len(uniq))) for code, share in shares.items()}
+    if len(uniq) - sum(counts.values()) < 2 or min(counts.values()) < 1:
+        kind = "identities" if table.identity is not None else "samples"
+        where = "" if table.partition is None else " in the dataset's own train partition"
+        raise DataError(f"split: {len(uniq)} {kind}{where} are too few for train/test/unseen splits; "
+                        "use a larger dataset")
+    part = part.clone()
+    start = 0
+    for code in sorted(counts):  # TEST before UNSEEN: the seeded split is the same as before
+        chosen = order[start : start + counts[code]]
+        part[(part == TRAIN) & torch.isin(groups, chosen)] = code
+        start += counts[code]
     return part
 
 
 def split_partition(table: ImageTable, seed: int = 0, test_fraction: float = 0.15,
                     unseen_fraction: float = 0.15) -> torch.Tensor:
-    """TRAIN/TEST/UNSEEN per row: the dataset's own partition when it ships one, else a seeded split."""
+    """TRAIN/TEST/UNSEEN per row: the dataset's own partition where it ships one, and a seeded split
+    of its train rows for whatever it lacks.
+
+    A dataset without a partition is split whole (fractions of all its identities or samples). A
+    dataset that ships train/test but no unseen (CIFAR-10, FairFace) keeps its official test as test
+    (so no official test image is ever trained on, and test accuracy compares with published numbers)
+    and gives up ``unseen_fraction`` of its official train as unseen.
+    """
     part = table.partition
-    if part is None or not (part == UNSEEN).any():
-        part = _partition(table, test_fraction, unseen_fraction, seed)
-    return part
+    if part is None:
+        part = torch.full((len(table),), TRAIN, dtype=torch.long)
+    shares = {code: share for code, share in ((TEST, test_fraction), (UNSEEN, unseen_fraction))
+              if not (part == code).any()}
+    return _carve(table, part, shares, seed) if shares else part
 
 
 def check_identity_disjoint(table: ImageTable, parts: dict[str, torch.Tensor]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import yaml
+from PIL import Image
 
 from core.cli import main
 
@@ -42,3 +43,19 @@ def test_bad_config_is_a_clear_error(tmp_path, capsys):
 def test_show_unknown_run(capsys):
     assert main(["show", "nope"]) == 2
     assert "no run 'nope'" in capsys.readouterr().err
+
+
+def test_datasets_show_writes_a_png_grid(tmp_path, capsys):
+    out = tmp_path / "faces.png"
+    argv = ["datasets", "show", "synthfaces", "--out", str(out), "-n", "4",
+            "--option", "n_identities=2", "--option", "images_per_identity=3", "--option", "size=32"]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert f"wrote {out}" in printed and "6 images" in printed and "Eyeglasses" in printed
+    with Image.open(out) as img:
+        assert img.format == "PNG" and img.width >= 2 * 112 and img.height >= 2 * 112  # 2x2 cells, upscaled
+
+
+def test_datasets_show_bad_option_is_a_clear_error(tmp_path, capsys):
+    assert main(["datasets", "show", "synthfaces", "--out", str(tmp_path / "x.png"), "--option", "size=33"]) == 2
+    assert "size" in capsys.readouterr().err and not (tmp_path / "x.png").exists()
