@@ -61,6 +61,16 @@ class ImageTable:
             )
         return self.columns[name]
 
+    def skipped_summary(self, first: int = 3) -> str:
+        """One line telling how many unreadable images were left out and naming the first few, so the
+        user learns their dataset is smaller than its annotations say; "" when none were skipped."""
+        if not self.skipped:
+            return ""
+        names = [entry.split(": ", 1)[0] for entry in self.skipped[:first]]
+        more = f" and {len(self.skipped) - first} more" if len(self.skipped) > first else ""
+        count = f"{len(self.skipped)} unreadable image{'s' if len(self.skipped) > 1 else ''}"
+        return f"{count} skipped (on_bad_image='skip'): {', '.join(names)}{more}"
+
     def num_classes(self, name: str) -> int:
         return len(self.classes[name])
 

@@ -74,3 +74,23 @@ def group_maps_figure(images: np.ndarray, maps: np.ndarray, names: dict | None =
     fig.update_layout(title="Where each filter group fires", height=120 * n + 80,
                       width=max(400, 110 * (k + 1)), margin={"l": 10, "r": 10, "t": 80, "b": 10})
     return fig
+
+
+def overlap_figure(overlap: dict, area: dict, names: dict | None = None) -> go.Figure:
+    """Heatmap, groups x attributes: the share of each group's map mass inside each ground-truth
+    mask, coloured by lift (share / mask area; a uniform map has lift 1), so a user sees why a
+    group carries its name. The last row is each mask's area, the share a uniform map would get."""
+    attrs = sorted(area)
+    groups = sorted(overlap, key=int)
+    names = names or {}
+    rows = [f"group {g}" + (f": {names[g]}" if names.get(g) else "") for g in groups] + ["uniform map (mask area)"]
+    share = np.array([[overlap[g].get(a, np.nan) for a in attrs] for g in groups] + [[area[a] for a in attrs]])
+    lift = share / np.array([area[a] for a in attrs])[None, :]
+    text = [[f"{s:.0%} ({l:.1f}×)" for s, l in zip(rs, rl)] for rs, rl in zip(share, lift)]
+    fig = go.Figure(go.Heatmap(z=lift, x=attrs, y=rows, text=text, texttemplate="%{text}", colorscale="Blues",
+                               zmin=0, colorbar={"title": "lift"},
+                               hovertemplate="%{y} · %{x}: %{text} of the map's mass inside the mask<extra></extra>"))
+    fig.update_layout(title="Overlap of each group's map with each ground-truth mask (share, lift over a uniform map)",
+                      xaxis_title="attribute mask", yaxis_autorange="reversed", uirevision="overlap",
+                      height=60 + 32 * len(rows) + 80)
+    return fig

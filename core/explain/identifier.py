@@ -6,12 +6,18 @@ the eigengap once phase 2 starts (the paper computes it before training; on an u
 the spectrum says nothing, so it is taken after phase 1 or from the trained model we start from)
 and kept; the partition itself is recomputed every ``recluster_every`` epochs, as in icCNN, and
 once more at the end so the groups describe the final weights.
+
+A trained identifier is saved into its run folder (:func:`save_identifier`) and can be loaded back
+(:func:`load_identifier`), so a later run erases the very groups a user inspected instead of the
+groups of a freshly trained (and possibly differently numbered) identifier.
 """
 
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
@@ -178,3 +184,82 @@ def train_identifier(model: nn.Module, model_name: str, loader: DataLoader, samp
     groups, final_gap = partition(model, layer, sample, device, k, params.max_groups, seed)
     model.eval()
     return Identifier(model, layer, groups, gap, final_gap, history)
+
+
+IDENTIFIER_WEIGHTS = "identifier.pt"
+IDENTIFIER_GROUPS = "identifier.json"
+"""File names, inside a run folder, of a saved identifier's state dict and of its partition."""
+
+
+class IdentifierNotFound(ValueError):
+    """A saved identifier is missing or does not fit the model it should be loaded into."""
+
+
+def save_identifier(ident: Identifier, model_name: str, folder: Path) -> dict[str, str]:
+    """Write the identifier's weights (state dict, ``torch.save``) and its partition, layer and
+    eigengaps (JSON) into ``folder``, so a later run can erase exactly the groups a user looked at."""
+    from core.training import save_checkpoint
+
+    folder.mkdir(parents=True, exist_ok=True)
+    weights = folder / IDENTIFIER_WEIGHTS
+    sha = save_checkpoint(ident.model, weights)
+    meta = {"model_name": model_name, "layer": ident.layer, "groups": ident.groups.tolist(),
+            "k": ident.k, "gap": ident.gap.to_dict(), "final_gap": ident.final_gap.to_dict(),
+            "history": ident.history, "sha256": sha}
+    (folder / IDENTIFIER_GROUPS).write_text(json.dumps(meta, indent=1))
+    return {"weights": str(weights), "groups": str(folder / IDENTIFIER_GROUPS)}
+
+
+def read_identifier_meta(folder: Path, where: str) -> dict:
+    """The saved partition document of ``folder``; ``where`` names the run in the error."""
+    meta_path, weights = folder / IDENTIFIER_GROUPS, folder / IDENTIFIER_WEIGHTS
+    if not meta_path.exists() or not weights.exists():
+        raise IdentifierNotFound(
+            f"{where} has no saved identifier ({IDENTIFIER_WEIGHTS} and {IDENTIFIER_GROUPS} in {folder}): only "
+            f"pattern_unlearning runs save one. Pick a pattern_unlearning run on the Filter groups page, "
+            f"or leave identifier_run empty to train a new identifier")
+    return json.loads(meta_path.read_text())
+
+
+def _gap_from(d: dict) -> Eigengap:
+    return Eigengap(np.asarray(d["eigenvalues"], dtype=np.float64), np.asarray(d["gaps"], dtype=np.float64),
+                    [int(k) for k in d["top_k"]], int(d["k"]))
+
+
+def load_identifier(model: nn.Module, model_name: str, folder: Path, where: str) -> Identifier:
+    """The identifier saved by :func:`save_identifier` in ``folder``, its weights loaded into
+    ``model`` (a copy of this scenario's model; ``torch.load(weights_only=True)``, nothing unpickled).
+
+    Raises :class:`IdentifierNotFound` naming ``where`` when the files are missing or were saved for
+    another architecture, so the user knows to pick a matching run or train a new identifier."""
+    meta = read_identifier_meta(folder, where)
+    fix = "use a run made with the same dataset, model and task, or leave identifier_run empty to train one"
+    if meta["model_name"] != model_name:
+        raise IdentifierNotFound(f"{where}'s identifier is a {meta['model_name']!r} model, this scenario uses "
+                                 f"{model_name!r}; {fix}")
+    state = torch.load(folder / IDENTIFIER_WEIGHTS, map_location="cpu", weights_only=True)
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as exc:
+        first = str(exc).strip().splitlines()[:3]
+        raise IdentifierNotFound(f"{where}'s identifier does not fit this scenario's model "
+                                 f"({' '.join(first)}); {fix}") from None
+    layer = target_layer(model, model_name, meta["layer"])
+    groups = np.asarray(meta["groups"], dtype=np.int64)
+    width = layer_width(model, layer)
+    if width is not None and width != len(groups):
+        raise IdentifierNotFound(f"{where}'s partition has {len(groups)} filters but layer {layer!r} "
+                                 f"has {width}; {fix}")
+    model.eval()
+    return Identifier(model, layer, groups, _gap_from(meta["gap"]), _gap_from(meta["final_gap"]),
+                      list(meta.get("history", [])))
+
+
+def layer_width(model: nn.Module, layer: str) -> int | None:
+    """Number of filters (output channels) of a conv / BN module, or None for other modules."""
+    m = model.get_submodule(layer)
+    if isinstance(m, nn.Conv2d):
+        return m.out_channels
+    if isinstance(m, nn.BatchNorm2d):
+        return m.num_features
+    return None

@@ -1,11 +1,16 @@
 """Feature unlearning without annotations (Xu et al., Algorithm 2): erase a filter group's pattern.
 
-1. Train an identifier (Algorithm 3, :mod:`core.explain.identifier`): a copy of the original model,
-   already trained on the task (so phase 1 is done), trained further with the filter-grouping loss;
-   K by the eigengap, filters grouped spectrally.
+1. Get an identifier (Algorithm 3, :mod:`core.explain.identifier`): either the one a previous
+   pattern_unlearning run saved (``identifier_run``: its weights and partition are reused, so group N
+   is exactly the group the user inspected on the Filter groups page), or a new one — a copy of the
+   original model, already trained on the task (so phase 1 is done), trained further with the
+   filter-grouping loss; K by the eigengap, filters grouped spectrally. Either way the identifier is
+   saved into this run's folder (``identifier.pt`` + ``identifier.json``) for later runs.
 2. Pick a group: ``group`` by number (from the Filter groups page), or the group whose maps fall
-   most inside the ground-truth mask of ``region`` (synthetic data; an audit aid, not an
-   annotation the unlearning uses), or the request's column when the request names one.
+   most inside the ground-truth mask of ``region`` on training images (synthetic data; an audit
+   aid, not an annotation the unlearning uses), or the request's column when the request names one.
+   Where the mask exists, ``pattern_check`` measures the chosen group's overlap against the other
+   groups' on held-out (unseen) images, not on the images that chose it.
 3. Erase, in every training image, the pixels where the group's upsampled map exceeds
    ``threshold`` times the group's 99th-percentile response over the training sample (the paper
    removes every pixel where it is non-zero; after bilinear upsampling almost every pixel is,
@@ -18,6 +23,7 @@ The explorer data (spectrum, ordered similarity, group maps, mask overlaps) goes
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -26,8 +32,10 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from core.data.forget import FORGET_KINDS
 from core.data.source import DataError
-from core.explain.group_explorer import best_group, explore
-from core.explain.identifier import IdentifierParams, group_maps, layer_activations, target_layer, train_identifier
+from core.explain.group_explorer import choose_group, explore, held_out_overlap, selection_rows
+from core.explain.identifier import (Identifier, IdentifierNotFound, IdentifierParams, group_maps, layer_activations,
+                                     load_identifier, read_identifier_meta, save_identifier, target_layer,
+                                     train_identifier)
 from core.methods.base import METHODS, Context, Method
 from core.params import param
 from core.training import copy_model, train_epochs
@@ -47,6 +55,8 @@ class PatternUnlearningParams:
     layer: str = param("", "identifier target layer (empty = the architecture's default high conv)")
     max_groups: int = param(16, "largest K the eigengap may choose", min=2, max=256)
     examples: int = param(8, "test images shown erased in the example grid", min=0, max=64)
+    identifier_run: str = param("", "id of a previous pattern_unlearning run whose saved identifier and groups "
+                                "are reused (empty = train a new identifier)")
 
 
 def _raw_map(identifier: nn.Module, layer: str, groups, group: int, x: torch.Tensor,
@@ -96,6 +106,14 @@ class PatternUnlearning(Method):
             have = ", ".join(sorted(ctx.splits.table.masks)) or "none in this dataset"
             raise ValueError(f"pattern_unlearning.region: no ground-truth mask for {region!r} "
                              f"(masks: {have}); choose the group by number instead")
+        if self.params.identifier_run:
+            meta = read_identifier_meta(identifier_folder(self.params.identifier_run), self._where())
+            if self.params.group >= meta["k"]:
+                raise ValueError(f"pattern_unlearning.group: {self.params.group} does not exist; the identifier "
+                                 f"of run {self.params.identifier_run} has K = {meta['k']} groups (0..{meta['k'] - 1})")
+
+    def _where(self) -> str:
+        return f"pattern_unlearning.identifier_run: run {self.params.identifier_run!r}"
 
     def _region(self, ctx: Context) -> str:
         return self.params.region or ctx.splits.request.column
@@ -104,7 +122,9 @@ class PatternUnlearning(Method):
         p = self.params
         ident, sample = self._identifier(ctx)
         explorer = explore(ident, ctx.splits, ctx.device)
-        group = p.group if p.group >= 0 else best_group(explorer.doc, self._region(ctx))
+        region = self._region(ctx)
+        group = p.group if p.group >= 0 else choose_group(ident, ctx.splits, region, ctx.device,
+                                                         selection_rows(ctx.splits, seed=ctx.seed))
         if group >= ident.k:
             raise ValueError(f"pattern_unlearning.group: {group} does not exist; the eigengap chose "
                              f"K = {ident.k} groups (0..{ident.k - 1})")
@@ -112,19 +132,34 @@ class PatternUnlearning(Method):
         scale = firing_scale(ident.model, ident.layer, ident.groups, group, sample, ctx.device)
         x_hat, hit = erase(ident.model, ident.layer, ident.groups, group, x, p.threshold, scale, ctx.device)
         self._store(ctx, explorer, ident, group, hit, scale)
+        if region in ctx.splits.table.masks:
+            ctx.artifacts["pattern_check"] = held_out_overlap(ident, ctx.splits, region, group, ctx.device)
         gen = torch.Generator().manual_seed(ctx.seed)
         loader = DataLoader(TensorDataset(x_hat, y), batch_size=ctx.train.batch_size, shuffle=True, generator=gen)
         model = ctx.model
         return train_epochs(model, loader, ctx.splits.task, p.epochs, p.lr, ctx.device, stage="fine-tuning",
                             on_epoch=lambda e: ctx.report(e + 1, p.epochs, model))
 
-    def _identifier(self, ctx: Context):
-        p = self.params
-        ip = IdentifierParams(layer=p.layer, gamma=p.gamma, pre_epochs=0, epochs=p.identifier_epochs,
-                              lr=p.identifier_lr, max_groups=p.max_groups)
+    def _sample(self, ctx: Context) -> torch.Tensor:
+        """The training images whose activations decide K, the partition and the firing scale."""
         train_idx = ctx.splits.index("train")
         gen = torch.Generator().manual_seed(ctx.seed)
-        sample, _ = ctx.splits.tensors(train_idx[torch.randperm(len(train_idx), generator=gen)[: ip.sample]])
+        pick = torch.randperm(len(train_idx), generator=gen)[: IdentifierParams().sample]
+        return ctx.splits.tensors(train_idx[pick])[0]
+
+    def _identifier(self, ctx: Context) -> tuple[Identifier, torch.Tensor]:
+        """The saved identifier of ``identifier_run`` when named, else a newly trained one."""
+        p = self.params
+        sample = self._sample(ctx)
+        if p.identifier_run:
+            ident = load_identifier(copy_model(ctx.model).to(ctx.device), ctx.model_name,
+                                    identifier_folder(p.identifier_run), self._where())
+            if p.layer and p.layer != ident.layer:
+                raise IdentifierNotFound(f"{self._where()}: its identifier groups layer {ident.layer!r}, not "
+                                         f"pattern_unlearning.layer {p.layer!r}; clear layer or train a new identifier")
+            return ident, sample
+        ip = IdentifierParams(layer=p.layer, gamma=p.gamma, pre_epochs=0, epochs=p.identifier_epochs,
+                              lr=p.identifier_lr, max_groups=p.max_groups)
         torch.manual_seed(ctx.seed)
         report = lambda step, total, losses: ctx.progress(step, total, stage="identifier", **losses)  # noqa: E731
         ident = train_identifier(copy_model(ctx.model), ctx.model_name, ctx.loader("train"), sample,
@@ -136,8 +171,11 @@ class PatternUnlearning(Method):
                               "pattern_name": explorer.doc["names"].get(str(group), ""),
                               "erased_share": float(hit.float().mean()), "filter_groups": explorer.doc,
                               "identifier_model": ident.model, "identifier_groups": ident.groups})
+        if self.params.identifier_run:
+            ctx.artifacts["identifier_from"] = self.params.identifier_run
         if ctx.workdir is not None:
             ctx.artifacts["filter_groups_files"] = explorer.save(ctx.workdir / "filter_groups")
+            ctx.artifacts["identifier_files"] = save_identifier(ident, ctx.model_name, ctx.workdir)
         n = self.params.examples
         if n and ctx.workdir is not None:
             from torchvision.utils import save_image
@@ -147,6 +185,21 @@ class PatternUnlearning(Method):
             path = ctx.workdir / "pattern_examples.png"
             save_image(F.interpolate(torch.cat([x, x_hat]), scale_factor=4, mode="nearest"), path, nrow=len(x))
             ctx.artifacts["pattern_examples"] = str(path)
+
+
+def identifier_folder(run_id: str) -> Path:
+    """The run folder holding ``run_id``'s saved identifier, found through the run store (so
+    ``$UNLEARN_HOME`` decides where); a ValueError naming the run when the store has no such run."""
+    from core.runs.store import RunStore, UnknownRun
+
+    store = RunStore()
+    try:
+        store.get(run_id)
+    except UnknownRun:
+        raise IdentifierNotFound(f"pattern_unlearning.identifier_run: no run {run_id!r} in the run store "
+                                 f"({store.db}); `unlearn runs` lists them, or leave identifier_run empty "
+                                 f"to train a new identifier") from None
+    return store.runs_root / run_id
 
 
 def _pattern(table, train, req, gen):

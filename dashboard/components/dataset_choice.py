@@ -1,7 +1,8 @@
-"""The dataset the user chose on the Data page, shared with the Forget page, and its cached table.
+"""The dataset and model the user chose on the Data page, shared with the Forget page, and the cached table.
 
-The choice (name + options) lives in ``st.session_state`` under :data:`KEY`; until the user picks one
-it is the default scenario's dataset. Tables are cached per (name, options) with
+The dataset choice (name + options) lives in ``st.session_state`` under :data:`KEY`, the model's name
+under :data:`MODEL_KEY` (plain keys, not widget keys, so they survive moving between pages); until
+the user picks, both are the default scenario's. Tables are cached per (name, options) with
 ``st.cache_resource``: pages only read them, never modify them.
 """
 
@@ -17,6 +18,7 @@ from core.config import DEFAULT_SCENARIO
 from core.data import ImageTable, load_dataset
 
 KEY = "data.choice"
+MODEL_KEY = "data.model_choice"
 
 
 def chosen_dataset() -> dict:
@@ -26,6 +28,15 @@ def chosen_dataset() -> dict:
 
 def choose_dataset(name: str, options: dict) -> None:
     st.session_state[KEY] = {"name": name, "options": dict(options)}
+
+
+def chosen_model() -> str:
+    """The registered model name chosen on the Data page, else the default scenario's model."""
+    return str(st.session_state.get(MODEL_KEY) or DEFAULT_SCENARIO["model"])
+
+
+def choose_model(name: str) -> None:
+    st.session_state[MODEL_KEY] = name
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the dataset…")

@@ -12,11 +12,13 @@ BAR_COLOR = "#4c78a8"
 
 
 def table_facts(table: ImageTable) -> dict[str, str]:
-    """Images, people, image shape, label columns and ground-truth masks, as short texts."""
+    """Images, people, image shape, label columns, ground-truth masks and the unreadable images left
+    out (their count, and a line naming the first few: "" when none), as short texts."""
     c, h, w = table.image_shape
     people = "–" if table.identity is None else str(int(table.identity.unique().numel()))
     return {"images": str(len(table)), "people": people, "image": f"{w}×{h} px, {c} channel{'s' if c > 1 else ''}",
-            "columns": str(len(table.columns)), "masks": ", ".join(table.masks) or "none"}
+            "columns": str(len(table.columns)), "masks": ", ".join(table.masks) or "none",
+            "skipped": str(len(table.skipped)), "skipped_note": table.skipped_summary()}
 
 
 def balance_counts(table: ImageTable, column: str) -> pd.DataFrame:

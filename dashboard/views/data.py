@@ -1,5 +1,6 @@
 """Data & model page: choose a dataset (built-in or a reader with a folder path), set its options,
-and look at it — images with labels, balance per column, images per person — before forgetting."""
+and look at it — images with labels, balance per column, images per person — before forgetting;
+and choose the model the Forget page's runs train and unlearn."""
 
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from core.data import DATASETS, DataError
 from core.data.preview import grid_image
 from core.models import MODELS
 from core.params import ParamError
-from dashboard.components.dataset_choice import choose_dataset, chosen_dataset, load_table
+from dashboard.components.dataset_choice import choose_dataset, choose_model, chosen_dataset, chosen_model, load_table
 from dashboard.components.dataset_view import balance_chart, balance_counts, identity_chart, table_facts
 from dashboard.components.param_form import param_inputs
 from dashboard.components.teaching import explain
@@ -19,6 +20,7 @@ FORGET_PAGE = Path(__file__).with_name("forget.py")
 BUILT_IN = ("synthfaces", "digits")
 BALANCE_NOTE = ("How many images carry each value. A strongly unbalanced column is easy to predict by always "
                 "guessing the common value, so compare accuracies with that rate.")
+SKIPPED_SHOWN = 20
 IDENTITY_NOTE = ("Identity unlearning removes every image of a person; people with many images are harder to forget.")
 
 st.title("Data & model")
@@ -48,6 +50,10 @@ facts = table_facts(table)
 for col, (label, value) in zip(st.columns(4), [(k, facts[k]) for k in ("images", "people", "image", "columns")]):
     col.metric(label.capitalize(), value)
 st.caption(f"Ground-truth masks: {facts['masks']}. This dataset is used by the Forget page.")
+if facts["skipped_note"]:
+    st.warning(f"{facts['skipped_note']}. They are left out of every split; fix or remove the files and Load again.")
+    with st.expander(f"Why each of the first {min(SKIPPED_SHOWN, len(table.skipped))} skipped files failed"):
+        st.code("\n".join(table.skipped[:SKIPPED_SHOWN]), language=None)
 st.page_link(FORGET_PAGE, label="Build a forget request on it", icon=":material/person_remove:")
 
 st.subheader("Images and labels")
@@ -70,6 +76,12 @@ else:
     explain(IDENTITY_NOTE)
 
 st.subheader("Model")
-st.caption("The network trained on this data (original and gold) and then unlearned. Choose it per run; "
-           f"the default scenario uses `{DEFAULT_SCENARIO['model']}`.")
-st.markdown("\n".join(f"- **{e.name}**: {e.description}" for e in MODELS.entries()))
+st.caption("The network trained on this data (original and gold) and then unlearned; the Forget page's runs use "
+           f"the one chosen here (the default scenario uses `{DEFAULT_SCENARIO['model']}`).")
+models = {e.name: e for e in MODELS.entries()}
+model_names = list(models)
+current_model = chosen_model()
+model = st.selectbox("Model", model_names, key="data.model",
+                     index=model_names.index(current_model) if current_model in model_names else 0)
+choose_model(model)
+st.caption(models[model].description)

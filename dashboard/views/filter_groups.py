@@ -1,14 +1,15 @@
 """Filter groups page: a pattern-unlearning run's identifier — eigenvalue spectrum with the chosen K,
 the grouped filter-similarity matrix, each group's activation maps (named from ground-truth masks on
-synthetic data) — and a button that unlearns another group with the same scenario."""
+synthetic data, with the overlap numbers behind the names) — and a button that unlearns a group with
+the same scenario and this run's saved identifier, so the erased group is exactly the one shown."""
 
 import copy
 from pathlib import Path
 
 import streamlit as st
 
-from core.explain.group_explorer import GroupExplorer
-from core.explain.group_figures import group_maps_figure, similarity_figure, spectrum_figure
+from core.explain.group_explorer import NAME_LIFT, GroupExplorer
+from core.explain.group_figures import group_maps_figure, overlap_figure, similarity_figure, spectrum_figure
 from core.runs import RunStore, launch
 from dashboard.components.teaching import explain
 
@@ -43,12 +44,18 @@ st.subheader("Where each group fires")
 st.plotly_chart(group_maps_figure(arrays["images"], arrays["group_maps"], doc.get("names")), key="groups.maps")
 explain("Each group's activation map over sample images; on synthetic faces a group is named after the "
         "attribute mask it overlaps most.")
+if doc.get("area"):
+    st.subheader("Overlap with the ground-truth masks")
+    st.plotly_chart(overlap_figure(doc["overlap"], doc["area"], doc.get("names")), key="groups.overlap")
+    explain("Share of each group's activation inside each attribute's mask, and its lift over a uniform map "
+            f"(the mask's area); a group is named after a mask it lifts at least {NAME_LIFT}×.")
 
 group = st.selectbox("Group to unlearn", range(k), key="groups.choice",
                      format_func=lambda g: f"group {g}" + (f" ({doc['names'][str(g)]})" if doc.get("names", {}).get(str(g)) else ""))
 if st.button(f"Unlearn group {group}", type="primary", key="groups.launch"):
     config = copy.deepcopy(run.config)
-    config["method"] = {"name": "pattern_unlearning", "params": {**config["method"].get("params", {}), "group": int(group)}}
+    params = {**config["method"].get("params", {}), "group": int(group), "identifier_run": run.id}
+    config["method"] = {"name": "pattern_unlearning", "params": params}
     new_id = launch(store, config, f"pattern_unlearning · group {group} · {config['dataset']['name']}")
     st.query_params["run"] = new_id
     st.switch_page(RUN_PAGE)

@@ -2,7 +2,8 @@
 attribute, a class or part of one, or list samples — see the split sizes and warnings, and launch.
 
 The request being built lives in ``st.session_state`` only (the widgets' keys); nothing trains here:
-Launch hands the full scenario to ``core.runs.launch`` and opens the Run page on it.
+Launch hands the full scenario — with the dataset and model chosen on the Data & model page — to
+``core.runs.launch`` and opens the Run page on it.
 """
 
 from pathlib import Path
@@ -18,7 +19,7 @@ from core.data.splits import make_splits
 from core.methods import METHODS
 from core.params import ParamError, describe_params
 from core.runs import RunStore, launch
-from dashboard.components.dataset_choice import chosen_dataset, load_table
+from dashboard.components.dataset_choice import chosen_dataset, chosen_model, load_table
 from dashboard.components.forget_request import (KIND_HELP, build_request, empty_reason, gallery_page, person_rows,
                                                  size_warnings, ticked)
 from dashboard.components.param_form import param_inputs
@@ -38,13 +39,15 @@ if started:
 
 st.title("Forget")
 choice = chosen_dataset()
+model = chosen_model()
 try:
     table = load_table(choice["name"], choice["options"])
 except (DataError, ParamError, ValueError, OSError) as exc:
     st.error(f"Could not load {choice['name']}: {exc}")
     st.page_link(DATA_PAGE, label="Choose another dataset", icon=":material/database:")
     st.stop()
-st.caption(f"Dataset: **{choice['name']}** ({len(table)} images). Change it on the Data & model page.")
+st.caption(f"Dataset: **{choice['name']}** ({len(table)} images), model: **{model}**. "
+           "Change them on the Data & model page.")
 st.page_link(DATA_PAGE, label="Data & model", icon=":material/database:")
 
 columns = list(table.columns)
@@ -94,7 +97,7 @@ if reason:
     st.info(reason)
 else:
     try:
-        scenario = default_scenario(dataset=choice, task=task, forget=request)
+        scenario = default_scenario(dataset=choice, task=task, model=model, forget=request)
         splits = make_splits(table, scenario.task, scenario.forget, scenario.seed,
                              scenario.split.test_fraction, scenario.split.unseen_fraction)
     except (DataError, ConfigError, ValueError) as exc:
@@ -120,8 +123,8 @@ train = dict(DEFAULT_SCENARIO["train"])
 train["epochs"] = int(st.number_input("Original/gold training epochs", 1, 200, int(train["epochs"]), key="forget.train_epochs"))
 if st.button("Launch", type="primary", key="forget.launch", disabled=not ready, icon=":material/rocket_launch:"):
     try:
-        scenario = default_scenario(name=f"Forget {kind} on {choice['name']}", dataset=choice, task=task, forget=request,
-                                    method={"name": method, "params": params}, train=train)
+        scenario = default_scenario(name=f"Forget {kind} on {choice['name']}", dataset=choice, task=task, model=model,
+                                    forget=request, method={"name": method, "params": params}, train=train)
         st.session_state[STARTED_KEY] = launch(RunStore(), scenario.to_dict(), name=f"{method} · {scenario.name}")
         st.rerun()
     except (ConfigError, DataError, ValueError) as exc:

@@ -1,10 +1,13 @@
-"""Filter groups page: the empty state, and a real tiny pattern-unlearning run's groups."""
+"""Filter groups page: the empty state, a real tiny pattern-unlearning run's groups with their mask
+overlaps, and the unlearn button launching with that run's saved identifier."""
 
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
+import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -45,5 +48,31 @@ def test_groups_of_a_real_run_are_drawn(pattern_run):
     at = groups_page(run_id)
     assert not at.exception
     assert any(h.value.startswith("Number of groups: K = ") for h in at.subheader)
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 4  # spectrum, similarity, maps, mask overlap
+    assert any(h.value == "Overlap with the ground-truth masks" for h in at.subheader)
     assert at.selectbox(key="groups.choice").options
+    chart = [c for c in at.get("plotly_chart") if "Overlap of each group" in c.proto.spec][0]
+    heat = go.Figure(json.loads(chart.proto.spec)).data[0]
+    doc = json.loads((store.runs_root / run_id / "filter_groups" / "explorer.json").read_text())
+    assert list(heat.x) == sorted(doc["area"]) and len(heat.y) == doc["k"] + 1
+    assert heat.text[0][0].startswith(f"{doc['overlap']['0'][sorted(doc['area'])[0]]:.0%}")
+
+
+def test_unlearn_button_reuses_the_shown_runs_identifier(pattern_run, monkeypatch):
+    import core.runs
+
+    store, run_id = pattern_run
+    launched = []
+
+    def fake_launch(st_store, config, name):  # record instead of starting a worker process
+        launched.append(config)
+        return st_store.create(config, name)
+
+    monkeypatch.setattr(core.runs, "launch", fake_launch)
+    at = groups_page(run_id)
+    at.selectbox(key="groups.choice").set_value(1).run()
+    at.button(key="groups.launch").click().run()
+    assert not at.exception
+    params = launched[0]["method"]["params"]
+    assert params["identifier_run"] == run_id and params["group"] == 1
+    assert (store.runs_root / run_id / "identifier.pt").exists()

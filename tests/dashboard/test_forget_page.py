@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.data import load_dataset
@@ -11,15 +12,18 @@ from core.data.split_rows import train_identities
 from core.data.splits import make_splits
 from core.data.forget import ForgetRequest
 from core.runs import cancel
+from dashboard.components.dataset_choice import MODEL_KEY
 from dashboard.components.forget_request import build_request, empty_reason, size_warnings
 from tests.dashboard.test_pages import APP, TIMEOUT, texts
 
 SMALL = {"name": "synthfaces", "options": {"n_identities": 10, "images_per_identity": 4, "size": 32}}
 
 
-def forget_page() -> AppTest:
+def forget_page(model: str | None = None) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.session_state["data.choice"] = SMALL
+    if model:
+        at.session_state[MODEL_KEY] = model
     at.switch_page("views/forget.py")
     return at.run()
 
@@ -63,8 +67,11 @@ def test_attribute_request_and_an_all_of_train_error(store):
     assert at.button(key="forget.launch").disabled
 
 
-def test_launch_passes_the_full_scenario(store):
-    at = forget_page()
+@pytest.mark.parametrize("chosen, model", [(None, "smallcnn"), ("resnet18", "resnet18")])
+def test_launch_passes_the_full_scenario(store, chosen, model):
+    """The launched scenario carries the page's request and the model chosen on the Data & model page."""
+    at = forget_page(chosen)
+    assert f"model: **{model}**" in texts(at, "caption")
     people = train_identities(load_dataset("synthfaces", SMALL["options"]))
     at.checkbox(key=f"forget.person.{people[0]}").check().run()
     at.number_input(key="forget.train_epochs").set_value(1).run()
@@ -76,6 +83,7 @@ def test_launch_passes_the_full_scenario(store):
         assert config["dataset"] == SMALL and config["task"] == "age_group"
         assert config["forget"]["kind"] == "identities" and config["forget"]["identities"] == [people[0]]
         assert config["train"]["epochs"] == 1 and config["method"]["name"] == "finetune"
+        assert config["model"] == model
     finally:
         for run in runs:
             cancel(store, run.id)

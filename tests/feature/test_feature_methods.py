@@ -77,7 +77,9 @@ def test_pattern_unlearning_stores_explorer_data(faces, tmp_path):
     assert 0 <= a["pattern_group"] < a["pattern_k"]
     assert (tmp_path / "filter_groups" / "explorer.json").exists()
     assert (tmp_path / "filter_groups" / "group_maps.npy").exists()
+    assert (tmp_path / "identifier.pt").exists() and (tmp_path / "identifier.json").exists()
     assert 0 < a["erased_share"] < 1
+    assert a["pattern_check"]["measured_on"] == "unseen" and a["pattern_check"]["group"] == a["pattern_group"]
 
 
 @pytest.mark.parametrize("method", sorted(TINY))

@@ -12,7 +12,7 @@ from core.data.forget import ForgetRequest
 from core.data.splits import make_splits
 from core.explain.filter_groups import eigengap, filter_similarity, group_order, grouping_loss, spectral_groups
 from core.explain.group_explorer import GroupExplorer, best_group, explore
-from core.explain.group_figures import group_maps_figure, similarity_figure, spectrum_figure
+from core.explain.group_figures import group_maps_figure, overlap_figure, similarity_figure, spectrum_figure
 from core.explain.identifier import IdentifierParams, group_maps, train_identifier
 from core.models import ModelSpec, build_model
 from core.training import train_epochs
@@ -109,8 +109,17 @@ def test_explorer_data_round_trips_and_draws(trained, tmp_path):
     assert back.doc["k"] == k and np.allclose(back.arrays["group_maps"], ex.arrays["group_maps"])
     for fig in (spectrum_figure(ex.doc["eigengap"]),
                 similarity_figure(ex.arrays["similarity_ordered"], ex.doc["group_sizes"]),
-                group_maps_figure(ex.arrays["images"], ex.arrays["group_maps"], ex.doc["names"])):
+                group_maps_figure(ex.arrays["images"], ex.arrays["group_maps"], ex.doc["names"]),
+                overlap_figure(ex.doc["overlap"], ex.doc["area"], ex.doc["names"])):
         assert isinstance(fig, go.Figure) and len(fig.data) > 0
+
+
+def test_overlap_figure_shows_share_and_lift_per_group_and_mask():
+    overlap = {"0": {"eyes": 0.1, "mouth": 0.6}, "1": {"eyes": 0.4, "mouth": 0.1}}
+    heat = overlap_figure(overlap, {"eyes": 0.1, "mouth": 0.2}, {"0": "mouth"}).data[0]
+    assert list(heat.x) == ["eyes", "mouth"]
+    assert list(heat.y) == ["group 0: mouth", "group 1", "uniform map (mask area)"]
+    assert heat.text[0][1] == "60% (3.0×)" and heat.text[2][0] == "10% (1.0×)"
 
 
 def test_group_maps_are_scaled_per_map():
