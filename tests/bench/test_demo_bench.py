@@ -1,0 +1,27 @@
+"""``bench demo`` times what ``unlearn demo`` runs: a stored run through the worker's ``execute``,
+cold and then with the cache warm, inside a throwaway ``UNLEARN_HOME``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from core.bench.demo import fresh_home, timed_demo_run
+from core.runs import RunStore
+
+
+def test_a_timed_demo_run_goes_through_the_store_and_the_cache_warms(tiny_scenario, unlearn_home):
+    with fresh_home() as tmp:
+        assert os.environ["UNLEARN_HOME"] == tmp != str(unlearn_home)
+        cold, results = timed_demo_run(tiny_scenario, "tiny")
+        cached, _ = timed_demo_run(tiny_scenario, "tiny")
+        store = RunStore()
+        runs = store.list()  # newest first
+        assert [r.status for r in runs] == ["succeeded", "succeeded"]
+        loaded = [{e.stage for e in store.events(r.id) if e.metrics.get("cached")} for r in runs]
+        assert loaded[0] and not loaded[1]  # the second run loaded its trained models from the cache
+        assert any((Path(tmp) / "cache").iterdir())
+    assert os.environ["UNLEARN_HOME"] == str(unlearn_home)  # the caller's home is back
+    assert cold > 0 and cached > 0
+    assert [r["model"] for r in results["results"]] == ["original", "gold", "finetune"]
+    assert "audit" in results  # the saliency stage ran, as in `unlearn demo`
