@@ -136,6 +136,8 @@ def cmd_datasets_show(args: argparse.Namespace) -> int:
     out = Path(args.out or f"{args.name}-preview.png")
     write_grid(table, out, n=args.n)
     print(f"wrote {out} ({len(table)} images; columns: {', '.join(sorted(table.columns))})")
+    if table.skipped:
+        print(f"warning: {table.skipped_summary()}")
     return 0
 
 

@@ -24,7 +24,6 @@ which a linear probe cannot read from a Bald model at this size at all.
 from __future__ import annotations
 
 import dataclasses
-import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,9 +160,7 @@ def pattern_section(o: FeatureBenchOptions, seed: int, out: Path) -> tuple[list[
         workdir = out / f"pattern-{task}-seed{seed}"
         model, secs, art = run_method(prep, "pattern_unlearning", params, workdir=workdir)
         doc, g = art["filter_groups"], art["pattern_group"]
-        shares = {int(k): v[region_col] for k, v in doc["overlap"].items() if region_col in v}
-        others = [v for k, v in shares.items() if k != g]
-        other = statistics.mean(others) if others else float("nan")
+        check = art.get("pattern_check", {})  # measured on held-out images, not the ones that chose the group
         test_rows = audit_rows(prep.splits, region_col, o.audit_images)
         x, _ = prep.splits.tensors(test_rows)
         threshold = METHODS.get("pattern_unlearning").Params().threshold
@@ -171,9 +168,9 @@ def pattern_section(o: FeatureBenchOptions, seed: int, out: Path) -> tuple[list[
                        art["pattern_scale"], prep.device)
         feature_mask = prep.splits.table.masks[region_col][test_rows]
         info = {"task": task, "k": doc["k"], "group": g, "group_name": art["pattern_name"],
-                "top_k": doc["eigengap"]["top_k"], "overlap_chosen": shares.get(g, float("nan")),
-                "overlap_other_mean": other,
-                "overlap_ratio": shares.get(g, float("nan")) / other if other else float("nan"),
+                "top_k": doc["eigengap"]["top_k"], "overlap_chosen": check.get("chosen", float("nan")),
+                "overlap_other_mean": check.get("other_mean", float("nan")),
+                "overlap_ratio": check.get("ratio", float("nan")), "overlap_measured_on": check.get("measured_on"),
                 "erased_share": art["erased_share"],
                 "task_looks_at_pattern": saliency_share(original, prep.splits, test_rows, hit, prep.device)}
         rows.append({**_row("pattern", f"original [{task}]", prep, original, [region_col], base_acc, test_rows,
