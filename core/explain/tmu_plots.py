@@ -2,12 +2,17 @@
 
 Pure functions of the record (no model, no Streamlit): a 3-D scatter and a scatter matrix of the
 three features NF/AF/CF coloured by the predicted or the true (gold) easy/hard label, and the table
-rows of the easy and hard forget samples for an image gallery.
+rows of the easy and hard forget samples for an image gallery (and that gallery as a PNG).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import plotly.graph_objects as go
+import torch
+
+from core.explain.grid import save_grid
 
 LABELS = {0: "easy", 1: "hard"}
 COLORS = {"easy": "#2a9d8f", "hard": "#e76f51"}
@@ -75,3 +80,17 @@ def gallery_rows(record: dict, by: str = "predicted", limit: int | None = None) 
     easy = [f["row"][i] for i in order if labels[i] == 0]
     hard = [f["row"][i] for i in reversed(order) if labels[i] == 1]
     return {"easy": easy[:limit], "hard": hard[:limit]}
+
+
+def save_gallery(record: dict, images: torch.Tensor, path: Path, per_row: int = 8) -> Path:
+    """A PNG of the forget set split as the predictor split it: top row easy (kept), bottom row hard
+    (pushed down), the clearest cases first; a short row is padded with blank tiles.
+
+    ``images`` is the table's uint8 image tensor (rows index it). Drawn in the worker, so the
+    dashboard only shows a file.
+    """
+    rows = gallery_rows(record, "predicted", per_row)
+    blank = torch.ones((1, *images.shape[1:]))
+    tiles = [torch.cat([images[rows[k]].float() / 255, *([blank] * (per_row - len(rows[k])))]) if rows[k]
+             else blank.repeat(per_row, 1, 1, 1) for k in ("easy", "hard")]
+    return save_grid(tiles, path)

@@ -40,9 +40,10 @@ class Recorder:
             raise Cancelled("test cancel")
 
 
-def test_runs_through_the_pipeline_and_leaves_an_audit_record(prep):
+def test_runs_through_the_pipeline_and_leaves_an_audit_record(prep, tmp_path):
     rec = Recorder()
-    model, seconds, artifacts = run_method(prep, "tmu", FAST, progress=rec)
+    model, seconds, artifacts = run_method(prep, "tmu", FAST, progress=rec, workdir=tmp_path)
+    assert artifacts["tmu_gallery_png"] == str(tmp_path / "tmu_gallery.png") and (tmp_path / "tmu_gallery.png").is_file()
     sa, sb = model.state_dict(), prep.original.model.state_dict()
     assert list(sa) == list(sb) and all(sa[k].shape == sb[k].shape for k in sa)
     assert seconds > 0
