@@ -10,6 +10,8 @@ Fairface ResNet-18, efficacy 0.1352 and fidelity 0.7950 give 0.8284).
 ``aum_normalized``: the same with the efficacy score rescaled so that chance counts as full removal,
 ``1 − (efficacy − chance)/(1 − chance)`` clipped to [0, 1]; plain AUM caps a perfect removal of a
 binary attribute at HM(0.5, fidelity), which hides how close to chance a method gets.
+``efficacy_<column>``: the attacker's accuracy on each further attribute the evaluation's settings
+name under ``extra_attributes`` (a run that removed several attributes at once).
 """
 
 from __future__ import annotations
@@ -83,9 +85,21 @@ def is_attribute_request(ev: Evaluation) -> bool:
         "aum = HM(1 - efficacy, fidelity) and aum_normalized (chance counts as full removal)",
         live=True, applies=is_attribute_request)
 def attribute_metric(ev: Evaluation) -> dict[str, float]:
-    result = attack(ev.model, ev.splits, ev.splits.request.column, ev.device,
-                    "linear" if ev.live else str(ev.settings.get("attacker", "resnet")), limit=ev.live_limit)
+    result = _attack(ev, ev.splits.request.column)
     fidelity = ev.results.get("test_acc", float("nan"))
     if math.isnan(fidelity):  # accuracy was not part of this evaluation
         fidelity = split_accuracy(ev, "test")
-    return attribute_scores(result, fidelity)
+    return {**attribute_scores(result, fidelity), **extra_efficacies(ev)}
+
+
+def _attack(ev: Evaluation, column: str) -> AttackResult:
+    """The evaluation's attacker on ``column``: the linear probe when live, else the configured one."""
+    attacker = "linear" if ev.live else str(ev.settings.get("attacker", "resnet"))
+    return attack(ev.model, ev.splits, column, ev.device, attacker, limit=ev.live_limit)
+
+
+def extra_efficacies(ev: Evaluation) -> dict[str, float]:
+    """``efficacy_<column>`` for every further attribute in ``ev.settings["extra_attributes"]`` (those a
+    several-attribute run removed besides the request's); {} when the settings name none."""
+    extra = [c for c in ev.settings.get("extra_attributes") or () if c != ev.splits.request.column]
+    return {f"efficacy_{c}": _attack(ev, c).efficacy for c in dict.fromkeys(extra)}

@@ -8,13 +8,13 @@ from typing import Any, Iterable
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.components.charts import LIVE_METRICS, live_series, result_rows
+from dashboard.components.charts import LIVE_METRICS, live_series, result_rows, shown_metrics
 from dashboard.components.glossary import metric_label
 from dashboard.components.palette import model_color, model_role, run_colors
 from dashboard.components.tables import METRIC_ORDER
 
 FACETS = ("dataset", "forget", "method")
-CURVE_METRICS = LIVE_METRICS  # the per-epoch metrics every method reports
+CURVE_METRICS = LIVE_METRICS  # every per-epoch metric a run may report; curve_metrics picks those present
 
 
 def run_facets(config: dict[str, Any] | None) -> dict[str, str]:
@@ -92,6 +92,13 @@ def tradeoff_chart(runs: list[Any]) -> go.Figure:
     fig.update_xaxes(title_text="forgetting score |MIA − 0.5| (0 is best: left)", rangemode="tozero")
     fig.update_yaxes(title_text="test accuracy (higher is better)")
     return fig
+
+
+def curve_metrics(events: dict[str, list]) -> list[str]:
+    """The live metrics that at least one of the runs' events carries, in the registry's order
+    (accuracy, attack and NoMUS for every run; fidelity, efficacy and AUM where a run targets an attribute)."""
+    present = {m for evs in events.values() for m in shown_metrics(evs)}
+    return [m for m in CURVE_METRICS if m in present]
 
 
 def curves_chart(runs: list[Any], events: dict[str, list], metric: str = "test_acc") -> go.Figure:

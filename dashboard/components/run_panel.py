@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from core.runs import Run, RunStore, UnknownRun, cancel
-from dashboard.components.charts import LIVE_METRICS, live_chart, results_chart, unlearning_points
+from dashboard.components.charts import LIVE_BY_NAME, live_chart, results_chart, shown_metrics, unlearning_points
 from dashboard.components.glossary import CHART_NOTE, METRIC_NOTES, RESULTS_NOTE, metric_label
 from dashboard.components.palette import STATUS_COLORS
 from dashboard.components.run_progress import progress_state
@@ -93,13 +93,18 @@ def _live_chart(events: list) -> None:
                    "are trained (or loaded from the cache). " + CHART_NOTE)
     if not points:
         return
+    _latest_tiles(points, shown_metrics(events))
+
+
+def _latest_tiles(points: list, names: list[str]) -> None:
+    """The last epoch's value of each drawn live metric, with its change since the epoch before."""
     last, prev = points[-1].metrics, (points[-2].metrics if len(points) > 1 else {})
-    for col, name in zip(st.columns(len(LIVE_METRICS)), LIVE_METRICS):
+    for col, name in zip(st.columns(len(names)), names):
         value = last.get(name)
         delta = None if value is None or prev.get(name) is None else round(value - prev[name], 4)
         col.metric(metric_label(name), "–" if value is None else f"{value:.3f}", delta,
-                   delta_color="inverse" if name == "mia_acc" else "normal")
-        col.caption(METRIC_NOTES[name])
+                   delta_color="inverse" if LIVE_BY_NAME[name].lower_is_better else "normal")
+        col.caption(METRIC_NOTES.get(name, ""))
 
 
 def _results(run: Run) -> None:

@@ -1,5 +1,6 @@
 """Audit page: what a finished run really changed — metrics beside original and gold, the saliency
-grids and mask shares the worker computed, the membership-attack ROC, and the HTML audit report."""
+grids and mask shares the worker computed, reconstructions, the sensitivity sweep, the
+membership-attack ROC, and the HTML audit report."""
 
 from pathlib import Path
 
@@ -7,8 +8,10 @@ import streamlit as st
 
 from core.report import write_report
 from core.runs import RunStore
-from dashboard.components.audit import (GRID_NOTE, ROC_NOTE, SHARE_NOTE, audit_grids, audit_summary, other_figures,
-                                        roc_chart, roc_curves, share_table)
+from dashboard.components.audit import (GRID_NOTE, NO_RECONSTRUCTION, RECONSTRUCTION_NOTE, RECONSTRUCTION_TEACH,
+                                        ROC_NOTE, SHARE_NOTE, SWEEP_NOTE, SWEEP_TEACH, SWEEP_VALUES, audit_grids,
+                                        audit_summary, other_figures, reconstruction_path, roc_chart, roc_curves,
+                                        share_table, sweep_chart, sweep_result)
 from dashboard.components.glossary import METRIC_NOTES, RESULTS_NOTE, metric_label
 from dashboard.components.run_picker import pick_succeeded_run
 from dashboard.components.tables import results_table
@@ -70,6 +73,25 @@ else:
                     st.warning(f"{grid.path.relative_to(run_dir)} is missing from the run folder.")
         explain(GRID_NOTE)
 
+st.subheader("Reconstructions")
+reconstruction = reconstruction_path(run.results, run_dir)
+if reconstruction is None:
+    st.caption(NO_RECONSTRUCTION)
+else:
+    st.caption(RECONSTRUCTION_NOTE)
+    st.image(str(reconstruction), caption=str(reconstruction.relative_to(run_dir))
+             if reconstruction.is_relative_to(run_dir) else reconstruction.name)
+    explain(RECONSTRUCTION_TEACH)
+
+sweep = sweep_result(run.results, run_dir)
+if sweep is not None:
+    st.subheader("Sensitivity sweep")
+    st.caption(SWEEP_NOTE)
+    value = st.segmented_control("Score", SWEEP_VALUES, default="aum", format_func=metric_label,
+                                 key="audit.sweep_value") or "aum"
+    st.plotly_chart(sweep_chart(sweep, value), key="audit.sweep", config={"displaylogo": False})
+    explain(SWEEP_TEACH)
+
 st.subheader("Membership attack ROC")
 curves = roc_curves(run.results)
 if curves:
@@ -78,7 +100,7 @@ if curves:
 else:
     st.caption("ROC curve not available for this run (its metrics did not store ROC points).")
 
-figures = other_figures(audit, run_dir)
+figures = other_figures(audit, run_dir, (reconstruction,))
 if figures:
     st.subheader("Other figures")
     for path in figures:

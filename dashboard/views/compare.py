@@ -6,7 +6,7 @@ from pathlib import Path
 import streamlit as st
 
 from core.runs import RunStore
-from dashboard.components.compare import (CURVE_METRICS, FACETS, compare_table, curves_chart, facet_values,
+from dashboard.components.compare import (FACETS, compare_table, curve_metrics, curves_chart, facet_values,
                                           filter_runs, short_label, tradeoff_chart)
 from dashboard.components.glossary import METRIC_NOTES, metric_label
 from dashboard.components.teaching import explain
@@ -52,8 +52,12 @@ st.plotly_chart(tradeoff_chart(selected), key="compare.tradeoff", config={"displ
 explain(TRADEOFF_NOTE)
 
 st.subheader("Per-epoch curves")
-metric = st.segmented_control("Metric", CURVE_METRICS, default=CURVE_METRICS[0], format_func=metric_label,
-                              key="compare.metric") or CURVE_METRICS[0]
-st.plotly_chart(curves_chart(selected, {r.id: store.events(r.id) for r in selected}, metric),
-                key="compare.curves", config={"displaylogo": False})
+events = {r.id: store.events(r.id) for r in selected}
+options = curve_metrics(events)
+if not options:
+    st.caption("None of these runs reported per-epoch metrics.")
+    st.stop()
+metric = st.segmented_control("Metric", options, default=options[0], format_func=metric_label,
+                              key="compare.metric") or options[0]
+st.plotly_chart(curves_chart(selected, events, metric), key="compare.curves", config={"displaylogo": False})
 explain(METRIC_NOTES.get(metric, ""))

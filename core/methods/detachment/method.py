@@ -4,7 +4,8 @@ Starting from the original model (or a fresh one), the model is split at its spl
 auxiliary network on h keeps the image and task information in h and removes the requested
 attribute(s) (see ``training``). Each epoch reports the live metrics, the epoch's ``seconds`` and
 ``peak_mem_mb``; the run's artifacts hold the per-epoch history and, when the run has a folder,
-the Figure-4 reconstruction grid (input / rebuilt from h before / after).
+the Figure-4 reconstruction grid (input / rebuilt from h before / after) and, when ``sweep_grid`` is
+set, the Figure-6 sensitivity sweep (AUM over λ2 × λ3, ``sensitivity_sweep.json``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from core.methods.base import METHODS, Context
 from core.methods.detachment.auxiliary import AuxiliaryNet
 from core.methods.detachment.training import (MODES, DetachmentTrainer, EpochStats, Weights, attribute_dataset,
                                                epoch_loader)
+from core.methods.detachment.sweep import SWEEP_FILE, context_sweep, save_sweep
 from core.params import param
 
 
@@ -50,6 +52,8 @@ class DetachmentParams:
     reconstructions: bool = param(True, "when the run has a folder: fit decoders on h before and after and "
                                         "save the reconstruction grid (Figure 4)")
     decoder_epochs: int = param(10, "epochs of each reconstruction decoder", min=1, max=200)
+    sweep_grid: list[float] = param([], "values of λ2 and λ3 to sweep after unlearning (AUM heatmap, Figure 6; needs "
+                                        "a run folder); empty = no sweep; n values retrain n² times, keep it short")
 
 
 def history_summary(history: list[EpochStats], mode: str) -> dict:
@@ -79,7 +83,7 @@ class Detachment(AttributeMethod):
     def unlearn(self, ctx: Context) -> nn.Module:
         p = self.params
         columns = attribute_columns(ctx, p.extra_attributes)
-        before = copy.deepcopy(ctx.model) if self._wants_grid(ctx) else None
+        before = copy.deepcopy(ctx.model) if self._wants_grid(ctx) or self._wants_sweep(ctx) else None
         model = ctx.fresh_model() if p.from_scratch else ctx.model
         trainer = build_trainer(ctx, model, p, columns)
         data = attribute_dataset(ctx.splits, columns)
@@ -91,12 +95,24 @@ class Detachment(AttributeMethod):
             history.append(stats)
             ctx.report(epoch + 1, p.epochs, model, seconds=stats.seconds, peak_mem_mb=stats.peak_mem_mb, **stats.losses)
         ctx.artifacts["detachment"] = {"attributes": columns, **history_summary(history, p.mode)}
-        if before is not None:
+        if self._wants_grid(ctx):
             ctx.artifacts["reconstruction"] = reconstruction_audit(
                 before, model, ctx.splits, columns[0], ctx.device, ctx.workdir / "reconstructions.png",
                 epochs=p.decoder_epochs, seed=ctx.seed)
             ctx.artifacts["reconstruction_png"] = ctx.artifacts["reconstruction"]["path"]
+        if self._wants_sweep(ctx):
+            self._sweep(ctx, before)
         return model
 
     def _wants_grid(self, ctx: Context) -> bool:
         return self.params.reconstructions and ctx.workdir is not None
+
+    def _wants_sweep(self, ctx: Context) -> bool:
+        return bool(self.params.sweep_grid) and ctx.workdir is not None
+
+    def _sweep(self, ctx: Context, original: nn.Module) -> None:
+        """The λ2 × λ3 sensitivity sweep from the model before unlearning: matrices into the artifacts, JSON file
+        into the run folder (the Audit page draws the heatmap from either)."""
+        result = context_sweep(ctx, original, self.params, self.params.sweep_grid)
+        ctx.artifacts["sensitivity_sweep"] = result.as_dict()
+        ctx.artifacts["sensitivity_sweep_json"] = str(save_sweep(result, ctx.workdir / SWEEP_FILE))

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Sequence
+import copy
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Callable, Sequence
 
+from torch import nn
+
+from core.methods.base import Context
 from core.progress import Progress, silent
 
 
@@ -25,6 +31,29 @@ class SweepResult:
         return asdict(self)
 
 
+CellScores = Callable[[float, float], dict]
+SWEEP_STAGE = "sensitivity sweep"
+SWEEP_FILE = "sensitivity_sweep.json"
+
+
+def grid_sweep(score_cell: CellScores, lambda1: float, lambda2s: Sequence[float], lambda3s: Sequence[float],
+               attacker: str, progress: Progress = silent) -> SweepResult:
+    """Score every (λ2, λ3) cell with ``score_cell`` and gather the scores into matrices.
+
+    Each finished cell is reported as ``cell_aum`` (not ``aum``) so that live charts, which plot
+    ``aum`` per unlearning epoch, do not mistake sweep cells for epochs."""
+    cells = {k: [[0.0] * len(lambda3s) for _ in lambda2s] for k in ("aum", "aum_normalized", "efficacy", "fidelity")}
+    total, done = len(lambda2s) * len(lambda3s), 0
+    for i, l2 in enumerate(lambda2s):
+        for j, l3 in enumerate(lambda3s):
+            scores = score_cell(l2, l3)
+            for k in cells:
+                cells[k][i][j] = scores[k]
+            done += 1
+            progress(done, total, stage=SWEEP_STAGE, lambda2=l2, lambda3=l3, cell_aum=scores["aum"])
+    return SweepResult(lambda1, list(lambda2s), list(lambda3s), attacker, **cells)
+
+
 def sensitivity_sweep(prep, lambda1: float, lambda2s: Sequence[float], lambda3s: Sequence[float],
                       params: dict | None = None, attacker: str = "linear", progress: Progress = silent) -> SweepResult:
     """Run ``detachment`` from ``prep``'s original model for every (λ2, λ3) and score each result.
@@ -35,18 +64,58 @@ def sensitivity_sweep(prep, lambda1: float, lambda2s: Sequence[float], lambda3s:
     from core.metrics.attribute import evaluate_attribute
     from core.pipeline import run_method
 
-    cells = {k: [[0.0] * len(lambda3s) for _ in lambda2s] for k in ("aum", "aum_normalized", "efficacy", "fidelity")}
-    total, done = len(lambda2s) * len(lambda3s), 0
-    for i, l2 in enumerate(lambda2s):
-        for j, l3 in enumerate(lambda3s):
-            cell = {**(params or {}), "lambda1": lambda1, "lambda2": l2, "lambda3": l3, "reconstructions": False}
-            model, _, _ = run_method(prep, "detachment", cell)
-            scores = evaluate_attribute(model, prep.splits, prep.device, attacker=attacker, seed=prep.scenario.seed)
-            for k in cells:
-                cells[k][i][j] = scores[k]
-            done += 1
-            progress(done, total, stage="sensitivity sweep", lambda2=l2, lambda3=l3, aum=scores["aum"])
-    return SweepResult(lambda1, list(lambda2s), list(lambda3s), attacker, **cells)
+    def score(l2: float, l3: float) -> dict:
+        cell = {**(params or {}), "lambda1": lambda1, "lambda2": l2, "lambda3": l3, "reconstructions": False,
+                "sweep_grid": []}
+        model, _, _ = run_method(prep, "detachment", cell)
+        return evaluate_attribute(model, prep.splits, prep.device, attacker=attacker, seed=prep.scenario.seed)
+
+    return grid_sweep(score, lambda1, lambda2s, lambda3s, attacker, progress)
+
+
+class SweepContext(Context):
+    """A method context whose per-epoch reports skip the live metrics: a sweep cell only needs its final
+    score, and its epochs must not show up on the run's live chart. Reports still reach ``progress``
+    (without metrics), so a cancel stops the sweep."""
+
+    def report(self, step: int, total: int, model: nn.Module, **extra: float) -> None:
+        self.progress(step, total, stage=self.stage)
+
+
+def context_sweep(ctx: Context, original: nn.Module, params, grid: Sequence[float],
+                  attacker: str = "linear") -> SweepResult:
+    """The sweep inside a detachment run: λ2 and λ3 both over ``grid`` at the run's λ1, every cell trained
+    from a copy of ``original`` with the run's other hyper-parameters and scored by ``attacker``."""
+    from core.methods.detachment.method import Detachment
+    from core.metrics.attribute import evaluate_attribute
+    from core.training import seed_everything
+
+    base = {f.name: getattr(ctx, f.name) for f in fields(Context)}
+
+    def score(l2: float, l3: float) -> dict:
+        cell = replace(params, lambda2=l2, lambda3=l3, reconstructions=False, sweep_grid=[])
+        sub = SweepContext(**{**base, "model": copy.deepcopy(original).to(ctx.device), "workdir": None,
+                              "artifacts": {}, "stage": SWEEP_STAGE})
+        seed_everything(ctx.seed)
+        model = Detachment(cell).unlearn(sub)
+        return evaluate_attribute(model, ctx.splits, ctx.device, attacker=attacker, seed=ctx.seed)
+
+    return grid_sweep(score, params.lambda1, grid, grid, attacker, ctx.progress)
+
+
+def save_sweep(result: SweepResult, path: Path) -> Path:
+    """Write the sweep's matrices as JSON (the Audit page and the report read it back)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result.as_dict(), indent=1))
+    return path
+
+
+def load_sweep(data: dict | None) -> SweepResult | None:
+    """A SweepResult from its stored dict (``as_dict``), or None when there is none or it is malformed."""
+    try:
+        return SweepResult(**data) if data else None
+    except TypeError:
+        return None
 
 
 def sweep_heatmap(result: SweepResult, value: str = "aum"):

@@ -1,0 +1,72 @@
+"""The Audit page's detachment sections: the reconstruction grid under its own heading (or a plain note when
+the run has none) and the λ2 × λ3 sensitivity heatmap when the run ran the sweep."""
+
+from __future__ import annotations
+
+import json
+
+from PIL import Image
+
+from core.methods.detachment.sweep import SWEEP_FILE, SweepResult
+from dashboard.components.audit import (NO_RECONSTRUCTION, RECONSTRUCTION_NOTE, other_figures, reconstruction_path,
+                                        sweep_chart, sweep_result)
+from tests.dashboard.seed import seed_audited_run, seed_run
+from tests.dashboard.test_audit import audit_page
+from tests.dashboard.test_pages import texts
+
+SWEEP = SweepResult(5.0, [1.0, 4.0], [1.0, 4.0], "linear", aum=[[0.1, 0.2], [0.3, 0.4]],
+                    aum_normalized=[[0.2, 0.3], [0.4, 0.5]], efficacy=[[0.9, 0.8], [0.7, 0.6]],
+                    fidelity=[[1.0, 1.0], [0.9, 0.9]])
+
+
+def seed_detachment_run(store, sweep_in: str = "artifacts") -> str:
+    """A succeeded run with the saliency audit plus what detachment adds: the reconstruction grid named in its
+    artifacts and the sweep, either in the artifacts or only as the JSON file in the run folder."""
+    run_id = seed_audited_run(store, other_png=False)
+    run = store.get(run_id)
+    run_dir = store.runs_root / run_id
+    png = run_dir / "reconstructions.png"
+    Image.new("RGB", (48, 48), (90, 90, 90)).save(png)
+    artifacts = {"reconstruction_png": str(png)}
+    if sweep_in == "artifacts":
+        artifacts["sensitivity_sweep"] = SWEEP.as_dict()
+    else:
+        (run_dir / SWEEP_FILE).write_text(json.dumps(SWEEP.as_dict()))
+    store.finish(run_id, "succeeded", results={**run.results, "artifacts": artifacts})
+    return run_id
+
+
+def test_builders_find_the_grid_and_the_sweep(store):
+    for where in ("artifacts", "file"):
+        run_id = seed_detachment_run(store, where)
+        results, run_dir = store.get(run_id).results, store.runs_root / run_id
+        assert reconstruction_path(results, run_dir) == run_dir / "reconstructions.png"
+        assert sweep_result(results, run_dir) == SWEEP
+        assert other_figures(results["audit"], run_dir, (reconstruction_path(results, run_dir),)) == []
+    fig = sweep_chart(SWEEP, "efficacy")
+    assert fig.data[0].type == "heatmap" and [list(r) for r in fig.data[0].z] == SWEEP.efficacy
+    plain = seed_run(store, "succeeded")
+    assert reconstruction_path(store.get(plain).results, store.runs_root / plain) is None
+    assert sweep_result(store.get(plain).results, store.runs_root / plain) is None
+
+
+def test_audit_page_shows_reconstructions_and_the_sweep_heatmap(store):
+    at = audit_page(seed_detachment_run(store))
+    assert not at.exception, at.exception
+    headings = [h.value for h in at.subheader]
+    assert "Reconstructions" in headings and "Sensitivity sweep" in headings and "Other figures" not in headings
+    assert RECONSTRUCTION_NOTE in texts(at, "caption")
+    sweep = [e for e in at.get("plotly_chart") if "audit.sweep" in e.key]
+    spec = json.loads(sweep[0].proto.spec)
+    assert spec["data"][0]["type"] == "heatmap" and spec["data"][0]["z"] == SWEEP.aum
+    at.segmented_control(key="audit.sweep_value").set_value("efficacy").run()
+    spec = json.loads(next(e for e in at.get("plotly_chart") if "audit.sweep" in e.key).proto.spec)
+    assert spec["data"][0]["z"] == SWEEP.efficacy
+
+
+def test_audit_page_of_a_run_without_them_says_so(store):
+    at = audit_page(seed_run(store, "succeeded"))
+    assert not at.exception, at.exception
+    assert NO_RECONSTRUCTION in texts(at, "caption")
+    assert "Sensitivity sweep" not in [h.value for h in at.subheader]
+    assert not [e for e in at.get("plotly_chart") if "audit.sweep" in e.key]

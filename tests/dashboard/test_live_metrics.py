@@ -1,0 +1,91 @@
+"""Live and per-epoch charts draw the metrics a run's events carry: accuracy, attack and NoMUS for every
+run, plus fidelity, probe efficacy and AUM (with the attribute's chance line) for attribute runs."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from core.config import DEFAULT_SCENARIO
+from core.runs import Event
+from dashboard.components.charts import LIVE_METRICS, live_chart, results_chart, shown_metrics
+from dashboard.components.compare import curve_metrics, curves_chart
+from tests.dashboard.test_pages import app, texts
+
+ATTRIBUTE_EPOCHS = [(0.95, 0.56, 0.90, 0.97, 0.51, 0.06), (0.94, 0.54, 0.91, 0.80, 0.51, 0.33),
+                    (0.94, 0.52, 0.93, 0.62, 0.51, 0.53)]  # test_acc, mia, nomus, efficacy, chance, aum
+
+
+def attribute_events() -> list[Event]:
+    """What a detachment run reports: reference stages, one ``unlearn`` event per epoch whose metrics include
+    the attribute scores (fidelity equal to test accuracy), then a sweep cell that must not count as an epoch."""
+    events = [Event(1, 1.0, "data", 1, 1, {"n_train": 100.0}), Event(2, 2.0, "original", 1, 1, {"loss": 1.0})]
+    for step, (acc, mia, nomus, eff, chance, aum) in enumerate(ATTRIBUTE_EPOCHS, start=1):
+        events.append(Event(2 + step, 2.0 + step, "unlearn", step, 3,
+                            {"test_acc": acc, "mia_acc": mia, "nomus": nomus, "efficacy": eff, "efficacy_chance": chance,
+                             "fidelity": acc, "aum": aum, "aum_normalized": aum, "seconds": 1.0}))
+    events.append(Event(9, 9.0, "sensitivity sweep", 1, 4, {"lambda2": 1.0, "lambda3": 2.0, "cell_aum": 0.4}))
+    return events
+
+
+def identity_events() -> list[Event]:
+    return [Event(i, float(i), "unlearn", i, 2, {"test_acc": 0.6, "mia_acc": 0.7 - 0.1 * i, "nomus": 0.5})
+            for i in (1, 2)]
+
+
+def test_attribute_live_chart_draws_efficacy_aum_and_the_chance_line():
+    fig = live_chart(attribute_events())
+    traces = {t.meta: t for t in fig.data}
+    assert set(traces) == {"test_acc", "mia_acc", "nomus", "efficacy", "aum"}
+    assert list(traces["efficacy"].y) == [0.97, 0.80, 0.62] and list(traces["efficacy"].x) == [1, 2, 3]
+    assert "Fidelity" in traces["test_acc"].name  # fidelity equals test accuracy: one trace names both
+    assert sorted(s.y0 for s in fig.layout.shapes) == [0.5, 0.51]  # coin toss and the attribute's chance
+    assert shown_metrics(attribute_events()) == ["test_acc", "mia_acc", "nomus", "efficacy", "aum"]
+
+
+def test_identity_live_chart_keeps_its_three_metrics_and_no_chance_line():
+    fig = live_chart(identity_events())
+    assert [t.meta for t in fig.data] == ["test_acc", "mia_acc", "nomus"]
+    assert [s.y0 for s in fig.layout.shapes] == [0.5]
+
+
+def test_a_distinct_fidelity_gets_its_own_trace():
+    events = [Event(1, 1.0, "unlearn", 1, 1, {"test_acc": 0.9, "fidelity": 0.8})]
+    assert [t.meta for t in live_chart(events).data] == ["test_acc", "fidelity"]
+    assert set(LIVE_METRICS) >= {"fidelity", "efficacy", "aum"}
+
+
+def test_compare_curves_offer_attribute_metrics_only_when_a_run_has_them():
+    class R:
+        def __init__(self, rid): self.id, self.config = rid, {"method": {"name": "detachment"}}
+
+    assert curve_metrics({"a": identity_events()}) == ["test_acc", "mia_acc", "nomus"]
+    both = {"a": identity_events(), "b": attribute_events()}
+    assert curve_metrics(both) == ["test_acc", "mia_acc", "nomus", "efficacy", "aum"]
+    fig = curves_chart([R("a"), R("b")], both, "efficacy")
+    assert [t.meta for t in fig.data] == ["b"] and list(fig.data[0].y) == [0.97, 0.80, 0.62]
+
+
+def test_results_chart_shows_attribute_scores():
+    results = {"results": [{"model": m, "metrics": {"test_acc": 0.9, "fidelity": 0.9, "efficacy": e, "aum": 0.5}}
+                           for m, e in (("original", 0.99), ("gold", 0.9), ("detachment", 0.6))]}
+    fig = results_chart(results)
+    assert "Attacker efficacy" in fig.data[2].x and list(fig.data[2].y)[list(fig.data[2].x).index("Attacker efficacy")] == 0.6
+
+
+def test_run_page_of_an_attribute_run_shows_efficacy_and_aum(store):
+    config = copy.deepcopy(DEFAULT_SCENARIO)
+    config["method"] = {"name": "detachment", "params": {}}
+    run_id = store.create(config, "detachment · attribute")
+    store.mark_running(run_id, 999_999, "cpu")
+    for e in attribute_events():
+        store.add_event(run_id, e.stage, e.step, e.total, e.metrics)
+    store.finish(run_id, "cancelled", error="cancelled by the user")
+    at = app(run_id)
+    assert not at.exception, at.exception
+    chart = next(e for e in at.get("plotly_chart") if "live_chart" in e.key)
+    metas = [t["meta"] for t in json.loads(chart.proto.spec)["data"]]
+    assert "efficacy" in metas and "aum" in metas
+    labels = [m.label for m in at.metric]
+    assert "Attacker efficacy" in labels and "AUM" in labels
+    assert "3 unlearning epochs received" in texts(at, "caption")
