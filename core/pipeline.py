@@ -122,8 +122,10 @@ def evaluate_model(prep: Prepared, model: nn.Module, seconds: float, extras: dic
     """The full metric table for one model, with its time and speed-up over retraining.
 
     When ``extras`` is given it receives what metrics keep beside their numbers (e.g. ROC points)."""
-    ev = Evaluation(model, prep.splits, prep.device, gold=prep.gold.model,
-                    settings={"attacker": prep.scenario.evaluation.attacker})
+    sc = prep.scenario
+    settings = {"attacker": sc.evaluation.attacker,  # a several-attribute run is scored on each attribute
+                "extra_attributes": list(sc.method.params.get("extra_attributes") or [])}
+    ev = Evaluation(model, prep.splits, prep.device, gold=prep.gold.model, settings=settings)
     metrics = evaluate(ev)
     if extras is not None:
         extras.update(_jsonable(ev.extras) or {})

@@ -55,8 +55,18 @@ def test_compare_modes_measures_both_on_the_same_data(planted):
 
 
 def test_several_attributes_at_once(planted):
-    _, _, artifacts = run_method(planted, "detachment", {**FAST, "extra_attributes": ["mark"]})
+    from core.metrics import Evaluation, evaluate
+
+    before = linear_probe(planted.original.model, planted.splits, "mark", planted.device)
+    model, _, artifacts = run_method(planted, "detachment", {"epochs": 6, "lr": 0.003, "reconstructions": False,
+                                                             "extra_attributes": ["mark"]})
     assert artifacts["detachment"]["attributes"] == ["glasses", "mark"]
+    after = linear_probe(model, planted.splits, "mark", planted.device)
+    assert after.efficacy <= before.efficacy - 0.1, (before, after)  # the second attribute went down too
+    ev = Evaluation(model, planted.splits, planted.device, settings={"attacker": "linear",
+                                                                     "extra_attributes": ["mark"]})
+    scores = evaluate(ev, ["attribute"])
+    assert scores["efficacy_mark"] == pytest.approx(after.efficacy)  # the final table scores each attribute
 
 
 def test_reconstruction_grid_is_written_when_the_run_has_a_folder(planted, tmp_path):
