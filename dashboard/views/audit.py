@@ -16,6 +16,8 @@ from dashboard.components.glossary import METRIC_NOTES, RESULTS_NOTE, metric_lab
 from dashboard.components.run_picker import pick_succeeded_run
 from dashboard.components.tables import results_table
 from dashboard.components.teaching import explain
+from dashboard.components.tmu_audit import (GALLERY_NOTE, TMU_TEACH, feature_chart, gallery_path, predictor_table,
+                                            tmu_record)
 
 RUN_PAGE = Path(__file__).with_name("run.py")
 
@@ -92,6 +94,20 @@ if sweep is not None:
     st.plotly_chart(sweep_chart(sweep, value), key="audit.sweep", config={"displaylogo": False})
     explain(SWEEP_TEACH)
 
+tmu = tmu_record(run.results)
+gallery = gallery_path(run.results, run_dir)
+if tmu is not None:
+    st.subheader("Twin Machine Unlearning: easy and hard forget images")
+    st.dataframe(predictor_table(tmu), hide_index=True, key="audit.tmu_predictor")
+    if gallery is not None:
+        st.image(str(gallery), caption=GALLERY_NOTE)
+    colour = "predicted"
+    if tmu["forget"].get("gold") is not None:
+        colour = st.segmented_control("Colour by", ["predicted", "gold"], default="predicted",
+                                      key="audit.tmu_colour") or "predicted"
+    st.plotly_chart(feature_chart(tmu, colour), key="audit.tmu_features", config={"displaylogo": False})
+    explain(TMU_TEACH)
+
 st.subheader("Membership attack ROC")
 curves = roc_curves(run.results)
 if curves:
@@ -100,7 +116,7 @@ if curves:
 else:
     st.caption("ROC curve not available for this run (its metrics did not store ROC points).")
 
-figures = other_figures(audit, run_dir, (reconstruction,))
+figures = other_figures(audit, run_dir, (reconstruction, gallery))
 if figures:
     st.subheader("Other figures")
     for path in figures:
