@@ -27,9 +27,11 @@ from core.models import ModelSpec, build_model
 from core.params import build_params
 from core.progress import Progress, silent
 from core.report_provenance import code_version
-from core.training import load_checkpoint, pick_device, save_checkpoint, seed_everything, train_epochs
+from core.training import (load_checkpoint, pick_device, recalibrate_batchnorm, save_checkpoint, seed_everything,
+                           train_epochs)
 
 STAGES = ("data", "original", "gold", "unlearn", "evaluate", "audit")
+REFERENCE_RECIPE = "bn-recalibrated"  # in the cache key: models cached before the recipe changed are retrained
 
 
 @dataclass
@@ -67,7 +69,8 @@ def train_reference(sc: Scenario, splits: Splits, split: str, device: torch.devi
                     stage: str, cache: Path | None) -> Trained:
     """Train (or load from cache) a model from scratch on ``split`` with the scenario's settings."""
     index = splits.index(split)
-    key = _key(sc.dataset.name, sc.dataset.options, sc.task, sc.model, asdict(sc.train), sc.seed, _index_digest(index))
+    key = _key(sc.dataset.name, sc.dataset.options, sc.task, sc.model, asdict(sc.train), sc.seed, _index_digest(index),
+               REFERENCE_RECIPE)
     c, h, _ = splits.table.image_shape
     seed_everything(sc.seed)
     model = build_model(sc.model, ModelSpec(c, h, splits.task.out_dim))
@@ -79,6 +82,7 @@ def train_reference(sc: Scenario, splits: Splits, split: str, device: torch.devi
     start = time.perf_counter()
     loader = splits.loader(index, sc.train.batch_size, shuffle=True, seed=sc.seed)
     train_epochs(model, loader, splits.task, sc.train.epochs, sc.train.lr, device, progress, stage=stage)
+    recalibrate_batchnorm(model, splits.loader(index, sc.train.batch_size), device)  # as every method's model
     seconds = time.perf_counter() - start
     sha = ""
     if path is not None:
@@ -110,11 +114,12 @@ def run_method(prep: Prepared, method_name: str, params: dict, progress: Progres
     sc = prep.scenario
     ctx = Context(model=copy.deepcopy(prep.original.model).to(prep.device), splits=prep.splits,
                   device=prep.device, model_name=sc.model, train=sc.train, seed=sc.seed,
-                  progress=progress, gold=prep.gold.model, workdir=workdir)
+                  progress=progress, gold=prep.gold.model, workdir=workdir, calibrate_on=method_cls.calibration_split)
     method.check(ctx)
     seed_everything(sc.seed)
     start = time.perf_counter()
     model = method.unlearn(ctx)
+    ctx.recalibrate(model)  # counted in the method's time: it is part of producing the model
     return model, time.perf_counter() - start, ctx.artifacts
 
 

@@ -123,3 +123,27 @@ def iterate_forever(loader: Iterable) -> Iterable:
 
 def epochs_for(steps: int, per_epoch: int) -> int:
     return max(1, math.ceil(steps / max(per_epoch, 1)))
+
+
+@torch.no_grad()
+def recalibrate_batchnorm(model: nn.Module, loader: DataLoader, device: torch.device) -> nn.Module:
+    """Re-estimate batch-norm running statistics as plain averages over ``loader``'s images.
+
+    Training uses each batch's own statistics; eval mode uses running averages that lag behind
+    weights that moved fast (a short fine-tune, gradient ascent, an epoch or two from scratch).
+    A model left with stale averages mispredicts in eval mode — which a membership attack then
+    reads as "forgotten". Only the BN buffers change, never a weight. Returns the model in eval mode.
+    """
+    norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    if not norms:
+        return model.eval()
+    saved = [m.momentum for m in norms]
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None
+    model.train()
+    for x, *_ in loader:
+        model(x.to(device))
+    for m, momentum in zip(norms, saved):
+        m.momentum = momentum
+    return model.eval()

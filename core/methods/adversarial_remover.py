@@ -134,6 +134,7 @@ def _adversary_step(adversary: nn.Module, adv_task: Task, x_hat: torch.Tensor, f
 @METHODS.register("adversarial_remover", "Feature unlearning (known annotations): U-Net remover vs adversary, "
                   "then fine-tune on masked images")
 class AdversarialRemover(Method):
+    calibration_split = None  # the model is fine-tuned on masked/erased images, not raw retain ones
     Params = AdversarialRemoverParams
 
     def check(self, ctx: Context) -> None:

@@ -35,6 +35,8 @@ def attribute_columns(ctx: Context, extra: Sequence[str] = (), require_request: 
 class AttributeMethod(Method):
     """A method that only applies to attribute requests."""
 
+    calibration_split = None  # they keep every training image, or feed the model erased ones
+
     def attribute_extra(self) -> Sequence[str]:
         """Columns to remove besides the request's (from the hyper-parameters, when the method has them)."""
         return getattr(self.params, "extra_attributes", ()) or ()

@@ -45,6 +45,22 @@ class Context:
     workdir: Path | None = None
     artifacts: dict[str, Any] = field(default_factory=dict)
     stage: str = "unlearn"
+    calibrate_on: str | None = None  # split whose images re-estimate BatchNorm statistics (see Method)
+    calibration_limit: int = 4000
+
+    def recalibrate(self, model: nn.Module, limit: int | None = None) -> None:
+        """Re-estimate ``model``'s BatchNorm statistics on (up to ``limit`` images of) ``calibrate_on``.
+
+        Only the BN buffers change (training itself uses batch statistics), so calling this before
+        an evaluation never alters what the method learns, only that eval mode matches the weights.
+        """
+        if self.calibrate_on is None:
+            return
+        from core.training import recalibrate_batchnorm
+
+        idx = self.splits.index(self.calibrate_on)[: limit or self.calibration_limit]
+        if len(idx):
+            recalibrate_batchnorm(model, self.splits.loader(idx, self.train.batch_size), self.device)
 
     def fresh_model(self) -> SplitModel:
         """A newly initialised model of the same architecture (for retraining baselines)."""
@@ -60,7 +76,9 @@ class Context:
         """Compute the cheap live metrics on ``model`` and report them (may raise Cancelled)."""
         from core.metrics import Evaluation, evaluate
 
-        metrics = evaluate(Evaluation(model, self.splits, self.device, gold=self.gold, live=True))
+        live = Evaluation(model, self.splits, self.device, gold=self.gold, live=True)
+        self.recalibrate(model, live.live_limit)
+        metrics = evaluate(live)
         model.train()
         self.progress(step, total, stage=self.stage, **metrics, **extra)
 
@@ -75,6 +93,11 @@ class Method:
 
     Params: ClassVar[type] = NoParams
     multi_label: ClassVar[bool] = True  # False where a method cannot handle several task heads
+    # The split whose images re-estimate the model's BatchNorm running statistics before each live
+    # evaluation and once at the end: weights that moved fast leave stale averages, and a model that
+    # mispredicts in eval mode only because of them would pass for "forgotten". None for methods whose
+    # model is fed other images (masked, erased) or that recalibrate on their own data.
+    calibration_split: ClassVar[str | None] = "retain"
 
     def __init__(self, params: Any = None) -> None:
         self.params = params if params is not None else self.Params()

@@ -93,6 +93,7 @@ def erase(identifier: nn.Module, layer: str, groups, group: int, x: torch.Tensor
 @METHODS.register("pattern_unlearning", "Feature unlearning (no annotations): identifier filter groups, "
                   "erase the chosen group's pixels, fine-tune")
 class PatternUnlearning(Method):
+    calibration_split = None  # the model is fine-tuned on masked/erased images, not raw retain ones
     Params = PatternUnlearningParams
 
     def check(self, ctx: Context) -> None:

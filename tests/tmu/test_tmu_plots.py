@@ -57,7 +57,7 @@ def test_gallery_png_has_an_easy_row_and_a_hard_row(tmp_path):
     images = torch.zeros((20, 3, 8, 8), dtype=torch.uint8)
     images[11] = images[13] = 255  # the two predicted-hard samples are white, the easy ones black
     path = save_gallery(RECORD, images, tmp_path / "g.png", per_row=3)
-    png = torch.from_numpy(np.asarray(Image.open(path).convert("L"))).float()
+    png = torch.from_numpy(np.array(Image.open(path).convert("L"))).float()
     # two rows of 3 tiles of 8 px with 1 px padding: 2*9+1 high, 3*9+1 wide
     assert png.shape == (19, 28)
     top, bottom = png[1:9, 1:9], png[10:18, 1:9]

@@ -28,7 +28,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call
-from torch.optim.swa_utils import update_bn
 from torch.utils.data import DataLoader, TensorDataset
 
 from core.data.splits import Splits
@@ -37,7 +36,7 @@ from core.methods.detachment.auxiliary import AuxiliaryNet
 from core.methods.detachment.losses import conditional_dependence, joint_codes, kl_to_uniform, supcon
 from core.methods.detachment.resources import ResourceMeter
 from core.models.base import SplitModel
-from core.training import check_finite
+from core.training import check_finite, recalibrate_batchnorm
 
 MODES = ("end_to_end", "local_parallel")
 
@@ -171,7 +170,7 @@ class DetachmentTrainer:
         The extractor moves fast while it sheds the attribute, and running averages that lag behind
         make the eval-mode model (what is reported and returned) mispredict for a while.
         """
-        update_bn(((x,) for x, *_ in loader), self.model, self.device)
+        recalibrate_batchnorm(self.model, loader, self.device)
 
     def run_epoch(self, loader: DataLoader, mode: str) -> EpochStats:
         """One pass over ``loader`` in ``mode``; time and peak memory cover the training steps only."""

@@ -12,7 +12,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from core.methods.base import Context
-from core.training import map_batches, train_epochs
+from core.training import map_batches, recalibrate_batchnorm, train_epochs
 
 
 def train_curriculum_model(ctx: Context, extra_x: torch.Tensor, extra_y: torch.Tensor, epochs: int,
@@ -26,28 +26,6 @@ def train_curriculum_model(ctx: Context, extra_x: torch.Tensor, extra_y: torch.T
     model = train_epochs(ctx.fresh_model(), loader, ctx.splits.task, epochs, ctx.train.lr, ctx.device,
                          ctx.progress, stage="tmu curriculum")
     return recalibrate_batchnorm(model, loader, ctx.device)
-
-
-@torch.no_grad()
-def recalibrate_batchnorm(model: nn.Module, loader: DataLoader, device: torch.device) -> nn.Module:
-    """Re-estimate batch-norm running statistics as plain averages over ``loader``.
-
-    After only an epoch or two the running averages still remember their initial values and the
-    model in eval mode predicts one or two classes for everything; CF needs its real predictions.
-    """
-    norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-    if not norms:
-        return model
-    saved = [m.momentum for m in norms]
-    for m in norms:
-        m.reset_running_stats()
-        m.momentum = None
-    model.train()
-    for x, _ in loader:
-        model(x.to(device))
-    for m, momentum in zip(norms, saved):
-        m.momentum = momentum
-    return model.eval()
 
 
 def curriculum_feature(model: nn.Module, task, x: torch.Tensor, y: torch.Tensor, device: torch.device) -> torch.Tensor:
