@@ -12,12 +12,14 @@ from pathlib import Path
 import streamlit as st
 
 from core.runs import Run, RunStore, UnknownRun, cancel
+from dashboard.components.audit import ROC_NOTE, roc_chart, roc_curves
 from dashboard.components.charts import LIVE_BY_NAME, live_chart, results_chart, shown_metrics, unlearning_points
 from dashboard.components.glossary import CHART_NOTE, METRIC_NOTES, RESULTS_NOTE, metric_label
 from dashboard.components.palette import STATUS_COLORS
 from dashboard.components.run_progress import progress_state
 from dashboard.components.scenario_text import scenario_summary
 from dashboard.components.tables import format_duration, results_table
+from dashboard.components.teaching import explain
 
 POLL_SECONDS = 1.0
 AUDIT_PAGE = Path(__file__).resolve().parents[1] / "views" / "audit.py"
@@ -118,6 +120,11 @@ def _results(run: Run) -> None:
     st.dataframe(table, hide_index=True, column_config=config, key="run.results_table")
     st.caption(RESULTS_NOTE)
     st.plotly_chart(results_chart(run.results), key="run.results_chart", config={"displaylogo": False})
+    curves = roc_curves(run.results)
+    if curves:
+        st.markdown("#### Membership attack ROC")
+        st.plotly_chart(roc_chart(curves), key="run.roc", config={"displaylogo": False})
+        explain(ROC_NOTE)
     st.page_link(AUDIT_PAGE, label="Open the audit: saliency maps, attack ROC and the report", icon=":material/fact_check:",
                  query_params={"run": run.id})
 

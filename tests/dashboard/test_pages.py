@@ -155,3 +155,15 @@ def test_pages_use_the_store_from_unlearn_home(store, unlearn_home):
     at.switch_page("views/runs.py").run()
     assert len(at.dataframe[0].value) == len(RunStore(unlearn_home / "runs.db").list()) == 1
     assert str(unlearn_home) in texts(at, "caption")
+
+
+def test_finished_run_shows_the_attack_roc_when_its_metrics_kept_one(store):
+    from tests.dashboard.seed import seed_audited_run
+
+    at = app(seed_audited_run(store))
+    assert not at.exception, at.exception
+    roc = [e for e in at.get("plotly_chart") if "run.roc" in e.key]
+    spec = json.loads(roc[0].proto.spec)
+    assert any("AUC" in (t.get("name") or "") for t in spec["data"])
+    plain = app(seed_run(store, "succeeded"))
+    assert not [e for e in plain.get("plotly_chart") if "run.roc" in e.key]
