@@ -47,6 +47,8 @@ class EvaluationConfig:
     attacker: str = param("resnet", "attribute attacker for the final table: 'resnet' (the paper's ResNet-18 on h; "
                                     "slow on CPU) or 'linear' (a logistic-regression probe; seconds)",
                           choices=["resnet", "linear"])
+    nomus_lambda: float = param(0.5, "λ of NoMUS = λ·test accuracy + (1 − λ)·(1 − 2·forgetting score); the MUFAC "
+                                     "paper's 0.5 weighs utility and forgetting equally", min=0.0, max=1.0)
 
 
 @dataclass

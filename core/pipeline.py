@@ -104,6 +104,11 @@ def prepare(sc: Scenario, progress: Progress = silent, cache: Path | None = None
     return Prepared(sc, splits, device, original, gold)
 
 
+def metric_settings(sc: Scenario) -> dict[str, Any]:
+    """What the metrics read from the scenario (live and final alike): its ``evaluation`` section."""
+    return asdict(sc.evaluation)
+
+
 def run_method(prep: Prepared, method_name: str, params: dict, progress: Progress = silent,
                workdir: Path | None = None) -> tuple[nn.Module, float, dict]:
     """Apply one unlearning method to a copy of the original model; returns model, seconds, artifacts."""
@@ -114,7 +119,8 @@ def run_method(prep: Prepared, method_name: str, params: dict, progress: Progres
     sc = prep.scenario
     ctx = Context(model=copy.deepcopy(prep.original.model).to(prep.device), splits=prep.splits,
                   device=prep.device, model_name=sc.model, train=sc.train, seed=sc.seed,
-                  progress=progress, gold=prep.gold.model, workdir=workdir, calibrate_on=method_cls.calibration_split)
+                  progress=progress, gold=prep.gold.model, workdir=workdir, calibrate_on=method_cls.calibration_split,
+                  metric_settings=metric_settings(sc))
     method.check(ctx)
     seed_everything(sc.seed)
     start = time.perf_counter()
@@ -128,7 +134,7 @@ def evaluate_model(prep: Prepared, model: nn.Module, seconds: float, extras: dic
 
     When ``extras`` is given it receives what metrics keep beside their numbers (e.g. ROC points)."""
     sc = prep.scenario
-    settings = {"attacker": sc.evaluation.attacker,  # a several-attribute run is scored on each attribute
+    settings = {**metric_settings(sc),  # a several-attribute run is scored on each attribute:
                 "extra_attributes": list(sc.method.params.get("extra_attributes") or [])}
     ev = Evaluation(model, prep.splits, prep.device, gold=prep.gold.model, settings=settings)
     metrics = evaluate(ev)

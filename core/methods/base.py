@@ -47,6 +47,7 @@ class Context:
     stage: str = "unlearn"
     calibrate_on: str | None = None  # split whose images re-estimate BatchNorm statistics (see Method)
     calibration_limit: int = 4000
+    metric_settings: dict[str, Any] = field(default_factory=dict)  # the scenario's evaluation section
 
     def recalibrate(self, model: nn.Module, limit: int | None = None) -> None:
         """Re-estimate ``model``'s BatchNorm statistics on (up to ``limit`` images of) ``calibrate_on``.
@@ -76,7 +77,7 @@ class Context:
         """Compute the cheap live metrics on ``model`` and report them (may raise Cancelled)."""
         from core.metrics import Evaluation, evaluate
 
-        live = Evaluation(model, self.splits, self.device, gold=self.gold, live=True)
+        live = Evaluation(model, self.splits, self.device, gold=self.gold, live=True, settings=self.metric_settings)
         self.recalibrate(model, live.live_limit)
         metrics = evaluate(live)
         model.train()

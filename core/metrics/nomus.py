@@ -27,4 +27,5 @@ def nomus_metric(ev: Evaluation) -> dict[str, float]:
     m, acc = ev.results["mia_acc"], ev.results["test_acc"]
     if math.isnan(m):
         return {"forgetting_score": float("nan"), "nomus": float("nan")}
-    return {"forgetting_score": forgetting_score(m), "nomus": nomus(acc, m)}
+    lam = float(ev.settings.get("nomus_lambda", NOMUS_LAMBDA))  # the scenario's evaluation.nomus_lambda
+    return {"forgetting_score": forgetting_score(m), "nomus": nomus(acc, m, lam)}

@@ -26,6 +26,7 @@ def test_default_scenario_is_valid_and_round_trips():
     ({"forget": {"kind": "everything"}}, "forget.kind: unknown forget kind 'everything'; allowed:"),
     ({"train": {"epochs": 0}}, "train: epochs >= 1"),
     ({"split": {"test_fraction": 0.9}}, "split.test_fraction: 0.9 is above the maximum 0.5"),
+    ({"evaluation": {"nomus_lambda": 1.5}}, "evaluation.nomus_lambda: 1.5 is above the maximum 1"),
     ({"device": "tpu"}, "device: 'tpu' is not allowed"),
     ({"task": []}, "task: give a column name"),
 ])

@@ -97,6 +97,9 @@ def test_mia_metrics_on_planted_losses():
     assert r["test_acc"] == 1.0 and r["mia_acc"] == 1.0
     assert r["forgetting_score"] == pytest.approx(0.5) and r["nomus"] == pytest.approx(0.5 * 1.0 + 0.5 * 0.0)
     assert r["mia_auc"] == 1.0 and r["mia_tpr_at_1fpr"] == 1.0
+    ev.results.clear()
+    ev.settings["nomus_lambda"] = 1.0  # the scenario's evaluation.nomus_lambda: all weight on accuracy
+    assert evaluate(ev, ["accuracy", "mia", "nomus"])["nomus"] == pytest.approx(1.0)
     roc = ev.extras["mia_roc"]
     assert roc["members"] == len(fy) and roc["nonmembers"] == len(uy) and len(roc["fpr"]) <= 200
 
