@@ -31,7 +31,8 @@ import torch
 
 from core.bench.base import BENCHES, BenchArgs, BenchResult
 from core.bench.feature_report import figures, markdown, summarise
-from core.bench.feature_audit import attackers, audit_rows, saliency_grid, saliency_share, test_accuracy
+from core.bench.feature_audit import (attackers, audit_rows, label_correlation, saliency_grid, saliency_share,
+                                      test_accuracy)
 from core.config import scenario_from_dict
 from core.debias import BIAS_SCENARIOS, DebiasSettings, run_debias
 from core.methods import METHODS, TrainSettings
@@ -117,7 +118,8 @@ def known_section(o: FeatureBenchOptions, seed: int, multi: bool, out: Path) -> 
     c, h, _ = prep.splits.table.image_shape
     torch.manual_seed(seed)
     fresh = build_model(o.model, ModelSpec(c, h, prep.splits.task.out_dim)).to(prep.device)
-    out_rows = [_row(section, "original", prep, original, cols, base_acc, rows_idx, region),
+    corr = {f"corr_{c}_task": label_correlation(prep.splits, c, o.known_task) for c in cols}
+    out_rows = [_row(section, "original", prep, original, cols, base_acc, rows_idx, region, corr),
                 _row(section, "random-init (probe floor)", prep, fresh, cols, base_acc, rows_idx, region)]
     models = {"original": original}
     for label, minmax in (("adversarial_remover", False), ("adversarial_remover min-max", True)):
@@ -171,7 +173,7 @@ def pattern_section(o: FeatureBenchOptions, seed: int, out: Path) -> tuple[list[
                 "top_k": doc["eigengap"]["top_k"], "overlap_chosen": check.get("chosen", float("nan")),
                 "overlap_other_mean": check.get("other_mean", float("nan")),
                 "overlap_ratio": check.get("ratio", float("nan")), "overlap_measured_on": check.get("measured_on"),
-                "erased_share": art["erased_share"],
+                "erased_share": art["erased_share"], "corr_region_task": label_correlation(prep.splits, region_col, task),
                 "task_looks_at_pattern": saliency_share(original, prep.splits, test_rows, hit, prep.device)}
         rows.append({**_row("pattern", f"original [{task}]", prep, original, [region_col], base_acc, test_rows,
                             feature_mask), "task": task})

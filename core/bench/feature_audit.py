@@ -65,3 +65,16 @@ def saliency_grid(models: dict[str, nn.Module], splits: Splits, rows: torch.Tens
     path.parent.mkdir(parents=True, exist_ok=True)
     save_image(torch.nn.functional.interpolate(torch.cat(tiles), scale_factor=4, mode="nearest"), path, nrow=len(x))
     return str(path)
+
+
+def label_correlation(splits: Splits, a: str, b: str, split: str = "train") -> float:
+    """Pearson correlation of two label columns over a split (the phi coefficient for two binary ones).
+
+    The paper shows a feature's removal against how much the task depends on it: a feature that
+    correlates with the task cannot go without some task accuracy going with it.
+    """
+    idx = splits.index(split)
+    x, y = splits.table.columns[a][idx].double(), splits.table.columns[b][idx].double()
+    if x.std() == 0 or y.std() == 0:
+        return float("nan")
+    return float(torch.corrcoef(torch.stack([x, y]))[0, 1])

@@ -54,12 +54,14 @@ def _known(summary: list[dict], section: str, o) -> str:
     feats = sorted({k[len("attack_"):] for r in rows for k in r if k.startswith("attack_") and not k.endswith("_std")})
     cols = ["method", "test_acc", "delta_acc", *(f"attack_{f}" for f in feats),
             *(f"pipeline_attack_{f}" for f in feats)]
-    cols += ["pipeline_acc", "adversary_acc_masked", "saliency_in_feature", "seconds", "note"]
+    cols += [*(f"corr_{f}_task" for f in feats), "pipeline_acc", "adversary_acc_masked", "saliency_in_feature",
+             "seconds", "note"]
     chance = {f: next((r[f"chance_{f}"] for r in rows if f"chance_{f}" in r), float("nan")) for f in feats}
     title = "Known annotations, " + ("several features at once" if section == "multi" else "one feature")
     text = [f"### {title}: task {o.known_task}, features {', '.join(feats)}",
             "attack_* = linear-probe attacker on the model's features of raw images; pipeline_* = through the "
-            "remover (model ∘ remover); chance: " + ", ".join(f"{f} {chance[f]:.3f}" for f in feats), "",
+            "remover (model ∘ remover); corr_*_task = the feature's label correlation with the task on train "
+            "(delta_acc should be read against it); chance: " + ", ".join(f"{f} {chance[f]:.3f}" for f in feats), "",
             _table(rows, cols), ""]
     for r in rows:
         if r["method"].startswith("adversarial_remover"):
@@ -82,7 +84,7 @@ def _pattern(summary: list[dict]) -> str:
         return ""
     atk = sorted({k for r in rows for k in r if k.startswith("attack_") and not k.endswith("_std")})
     cols = ["method", "test_acc", "delta_acc", *atk, "k", "group", "group_name", "overlap_chosen",
-            "overlap_other_mean", "overlap_ratio", "erased_share", "task_looks_at_pattern",
+            "overlap_other_mean", "overlap_ratio", "erased_share", "corr_region_task", "task_looks_at_pattern",
             "saliency_in_feature", "saliency_in_pattern_after", "seconds"]
     text = ["### No annotations: erase a filter group's pattern", "task_looks_at_pattern = share of the "
             "original model's guided-backprop saliency inside the erased pixels (the pattern's relevance to "

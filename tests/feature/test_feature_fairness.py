@@ -33,3 +33,20 @@ def test_bad_input_says_what_is_wrong():
         fairness_scores(Y_TRUE, Y_PRED[:-1], GROUP)
     with pytest.raises(ValueError, match="single value"):
         fairness_scores(Y_TRUE, Y_PRED, np.zeros(12))
+
+
+def test_label_correlation_by_hand():
+    import torch
+
+    from core.bench.feature_audit import label_correlation
+    from core.data.forget import ForgetRequest
+    from core.data.splits import make_splits
+    from core.data.table import ImageTable
+
+    n = 40
+    a = torch.tensor([0, 1] * (n // 2))
+    table = ImageTable("t", torch.zeros((n, 3, 4, 4), dtype=torch.uint8), {"a": a, "same": a.clone(), "flip": 1 - a,
+                       "y": torch.tensor([0, 0, 1, 1] * (n // 4))}, {k: ["no", "yes"] for k in ("a", "same", "flip", "y")})
+    sp = make_splits(table, "y", ForgetRequest(kind="attribute", column="a", value=1), seed=0)
+    assert label_correlation(sp, "a", "same") == pytest.approx(1.0)
+    assert label_correlation(sp, "a", "flip") == pytest.approx(-1.0)
