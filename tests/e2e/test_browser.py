@@ -133,7 +133,7 @@ def check_audit(page: Page, dashboard: str, store: RunStore, artifacts) -> None:
 
 
 TOUR = (("", "home-page-with-runs"), ("data", "data-page"), ("forget", "forget-page"), ("compare", "compare-page"),
-        ("audit", "audit-page-seeded"), ("runs", "runs-page-manage"))
+        ("audit", "audit-page-seeded"), ("runs", "runs-page-manage"), ("filter_groups", "filter-groups-page"))
 
 
 def test_every_page_renders_in_the_browser(page: Page, dashboard, unlearn_home, artifacts):
