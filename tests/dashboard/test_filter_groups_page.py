@@ -59,16 +59,22 @@ def test_groups_of_a_real_run_are_drawn(pattern_run):
 
 
 def test_unlearn_button_reuses_the_shown_runs_identifier(pattern_run, monkeypatch):
-    import core.runs
+    import subprocess
 
     store, run_id = pattern_run
     launched = []
 
-    def fake_launch(st_store, config, name):  # record instead of starting a worker process
-        launched.append(config)
-        return st_store.create(config, name)
+    class NoWorker:
+        """Stands in for the worker process: records the launched run's config, starts nothing.
 
-    monkeypatch.setattr(core.runs, "launch", fake_launch)
+        Patching ``subprocess.Popen`` rather than ``core.runs.launch`` matters: a module imported
+        while ``launch`` was patched (the Run page's form) would keep the fake for the rest of the session."""
+
+        def __init__(self, cmd, **kwargs):
+            launched.append(store.get(cmd[-1]).config)
+            self.pid = 0
+
+    monkeypatch.setattr(subprocess, "Popen", NoWorker)
     at = groups_page(run_id)
     at.selectbox(key="groups.choice").set_value(1).run()
     at.button(key="groups.launch").click().run()
