@@ -1,7 +1,8 @@
 """The benchmark interface: a suite is a function of ``BenchArgs`` returning a results document.
 
 ``run_bench`` writes the JSON where asked and a markdown table (and figures, when the suite makes
-any) beside it, and prints the markdown. Performance goals live here, not in timed tests.
+any) beside it, and prints the markdown. Performance goals live here, not in timed tests. Settings a
+suite chooses are chosen on validation seeds and reported on others (:mod:`core.bench.validation`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from core.registry import Registry
 @dataclass
 class BenchArgs:
     seeds: int = 3
+    validation_seeds: int = 1  # seeds (1000 + i) that choose settings; the table reports on 0 .. seeds-1
     dataset: str | None = None
     options: dict = field(default_factory=dict)
     out_dir: Path = Path(".")
@@ -35,12 +37,13 @@ BENCHES: Registry[Callable[[BenchArgs], BenchResult]] = Registry("benchmark")
 
 
 def run_bench(name: str, seeds: int = 3, json_path: str | None = None, dataset: str | None = None,
-              options: dict | None = None) -> int:
+              options: dict | None = None, validation_seeds: int = 1) -> int:
     """Run a registered suite and write its outputs; returns a process exit code."""
     suite = BENCHES.get(name)
     out = Path(json_path) if json_path else Path(f"bench-{name}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
-    result = suite(BenchArgs(seeds=seeds, dataset=dataset, options=options or {}, out_dir=out.parent))
+    result = suite(BenchArgs(seeds=seeds, validation_seeds=validation_seeds, dataset=dataset, options=options or {},
+                             out_dir=out.parent))
     out.write_text(json.dumps(result.doc, indent=2, default=float))
     md = out.with_suffix(".md")
     md.write_text(result.markdown)
