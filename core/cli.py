@@ -145,7 +145,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from core.bench import run_bench
 
     options = dict(kv.split("=", 1) for kv in args.option)
-    return run_bench(args.suite, seeds=args.seeds, json_path=args.json, dataset=args.dataset, options=options)
+    return run_bench(args.suite, seeds=args.seeds, json_path=args.json, dataset=args.dataset, options=options,
+                     validation_seeds=args.validation_seeds)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -189,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="benchmark suites that regenerate the papers' tables")
     b.add_argument("suite")
     b.add_argument("--seeds", type=int, default=3)
+    b.add_argument("--validation-seeds", type=int, default=1,
+                   help="seeds (1000, 1001, ...) on which a suite chooses its settings before reporting on --seeds")
     b.add_argument("--json", help="results JSON path (markdown and figures are written beside it)")
     b.add_argument("--dataset", help="dataset name or folder for suites that accept one")
     b.add_argument("--option", action="append", default=[], help="suite option key=value (repeatable)")

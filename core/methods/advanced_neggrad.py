@@ -32,6 +32,7 @@ class AdvancedNegGradParams:
 @METHODS.register("advanced_neggrad", "Advanced NegGrad: CE(retain) − CE(forget) in the same step")
 class AdvancedNegGrad(Method):
     Params = AdvancedNegGradParams
+    departures = ("the forget term has NegGrad's loss cap and the gradient norm is clipped (the paper: neither)", "SGD lr 0.005, not the paper code's 0.001 (a few people give ~5 forget batches per epoch, not ~24); the identity bench chooses it on validation seeds")
 
     def unlearn(self, ctx: Context) -> nn.Module:
         p, model, task = self.params, ctx.model, ctx.splits.task

@@ -136,6 +136,7 @@ def _adversary_step(adversary: nn.Module, adv_task: Task, x_hat: torch.Tensor, f
 class AdversarialRemover(Method):
     calibration_split = None  # the model is fine-tuned on masked/erased images, not raw retain ones
     Params = AdversarialRemoverParams
+    departures = ("the remover minimises KL(uniform || adversary) instead of maximising the adversary's cross-entropy (vanishing gradient where the adversary is confident); adversary_loss=ce restores the paper's term",)
 
     def check(self, ctx: Context) -> None:
         super().check(ctx)

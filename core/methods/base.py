@@ -99,6 +99,7 @@ class Method:
     # mispredicts in eval mode only because of them would pass for "forgotten". None for methods whose
     # model is fed other images (masked, erased) or that recalibrate on their own data.
     calibration_split: ClassVar[str | None] = "retain"
+    departures: ClassVar[tuple[str, ...]] = ()  # deliberate departures from the paper, listed in bench notes
 
     def __init__(self, params: Any = None) -> None:
         self.params = params if params is not None else self.Params()

@@ -31,6 +31,7 @@ class NegGradParams:
 @METHODS.register("neggrad", "NegGrad: gradient ascent on the forget set (bounded so it cannot diverge)")
 class NegGrad(Method):
     Params = NegGradParams
+    departures = ("each forget sample stops being pushed once its loss passes loss_cap x the chance-level loss, and each step's gradient norm is clipped to max_grad_norm (the paper: unbounded ascent, no clipping; loss_cap=0 max_grad_norm=0 restore it)",)
 
     def unlearn(self, ctx: Context) -> nn.Module:
         p, model, task = self.params, ctx.model, ctx.splits.task

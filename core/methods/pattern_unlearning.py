@@ -95,6 +95,7 @@ def erase(identifier: nn.Module, layer: str, groups, group: int, x: torch.Tensor
 class PatternUnlearning(Method):
     calibration_split = None  # the model is fine-tuned on masked/erased images, not raw retain ones
     Params = PatternUnlearningParams
+    departures = ("erases pixels where the group's map exceeds threshold x its 99th percentile (the paper: every non-zero pixel, nearly all after upsampling)", "K is chosen by the eigengap after phase 1 (from the trained model), not before training")
 
     def check(self, ctx: Context) -> None:
         super().check(ctx)

@@ -31,6 +31,7 @@ class RandomLabelsParams:
 @METHODS.register("random_labels", "Random Labeling: fine-tune with random labels on forget, true labels on retain")
 class RandomLabels(Method):
     Params = RandomLabelsParams
+    departures = ("each step's gradient norm is clipped to max_grad_norm (the paper: no clipping)", "one epoch is one pass over the forget set, each forget batch joined with a retain batch (the cost scales with the forget set)")
 
     def unlearn(self, ctx: Context) -> nn.Module:
         p, model, task = self.params, ctx.model, ctx.splits.task

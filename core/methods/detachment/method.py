@@ -79,6 +79,7 @@ def build_trainer(ctx: Context, model: nn.Module, p: DetachmentParams, columns: 
                                 "end-to-end or local-parallel)")
 class Detachment(AttributeMethod):
     Params = DetachmentParams
+    departures = ("the λ3 term adds a kernel (HSIC) estimate of the h-z dependence within task classes, weight kernel_weight (the paper: the attribute heads alone; kernel_weight=0)", "the attribute heads take adversary_steps updates per batch before the extractor's step")
 
     def unlearn(self, ctx: Context) -> nn.Module:
         p = self.params
