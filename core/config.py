@@ -8,6 +8,7 @@ field and the allowed values. Column names (task, attribute) are checked when th
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,9 +98,29 @@ def _check_name(registry: Registry, name: str, where: str) -> None:
         raise ConfigError(f"{where}: {exc}") from None
 
 
-def _train_bounds(train: TrainSettings) -> None:
-    if train.epochs < 1 or train.lr <= 0 or train.batch_size < 1:
-        raise ConfigError(f"train: epochs >= 1, lr > 0 and batch_size >= 1 are required (got {asdict(train)})")
+DEVICES = "auto, cpu, cuda, cuda:N, mps"
+
+
+def _check_top_level(raw: dict) -> None:
+    """The plain top-level fields, typed before anything reads them (a ``seed: "x"`` or ``name: [1]``
+    used to surface as an AttributeError or a sqlite3 error deep inside a run)."""
+    task = raw.get("task", "age_group")
+    if not (isinstance(task, str) and task) and not (
+            isinstance(task, list) and task and all(isinstance(t, str) and t for t in task)):
+        raise ConfigError(f"task: {task!r} is not a column name; give a column name, or a list of column names "
+                          "for a multi-label task")
+    for key in ("model", "name", "device"):
+        if key in raw and not isinstance(raw[key], str):
+            raise ConfigError(f"{key}: {raw[key]!r} is not text; give a string")
+    seed = raw.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        raise ConfigError(f"seed: {seed!r} is not a whole number from 0; give e.g. seed: 0")
+    device = raw.get("device", "auto")
+    if device not in ("auto", "cpu", "mps") and not re.fullmatch(r"cuda(:\d+)?", device):
+        raise ConfigError(f"device: {device!r} is not allowed; allowed: {DEVICES}")
+    for key in _SECTIONS:
+        if key in raw and not isinstance(raw[key], dict):
+            raise ConfigError(f"{key}: {raw[key]!r} is not a section; give a mapping such as {key}: {{...}}")
 
 
 def scenario_from_dict(raw: dict) -> Scenario:
@@ -110,11 +131,13 @@ def scenario_from_dict(raw: dict) -> Scenario:
     from core.models import MODELS
 
     if not isinstance(raw, dict):
-        raise ConfigError("scenario: expected a mapping of sections (dataset, task, model, forget, method, ...)")
+        raise ConfigError(f"scenario: {type(raw).__name__} given; expected a mapping of sections (dataset, task, model, forget, method, ...)")
     allowed = [f for f in Scenario.__dataclass_fields__]
     unknown = sorted(set(raw) - set(allowed))
     if unknown:
         raise ConfigError(f"scenario: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}")
+    _check_size(raw, "scenario")
+    _check_top_level(raw)
     try:
         values = {k: build_params(_SECTIONS[k], v, where=k) if k in _SECTIONS else v for k, v in raw.items()}
         sc = Scenario(**values)
@@ -126,27 +149,57 @@ def scenario_from_dict(raw: dict) -> Scenario:
         _check_name(FORGET_KINDS, sc.forget.kind, "forget.kind")
     except ParamError as exc:
         raise ConfigError(str(exc)) from None
-    _train_bounds(sc.train)
     if sc.evaluation.attacker not in ("resnet", "linear"):
         raise ConfigError(f"evaluation.attacker: {sc.evaluation.attacker!r} is not allowed; allowed: resnet, linear")
-    if not isinstance(sc.task, (str, list)) or not sc.task:
-        raise ConfigError("task: give a column name, or a list of column names for a multi-label task")
-    if sc.device not in ("auto", "cpu", "mps") and not sc.device.startswith("cuda"):
-        raise ConfigError(f"device: {sc.device!r} is not allowed; allowed: auto, cpu, cuda, cuda:N, mps")
     return sc
 
 
+MAX_ALIASES = 64  # a scenario needs few (if any); a billion-laughs bomb needs many
+MAX_NODES = 200_000  # values in the expanded document: far above any real scenario, far below a bomb
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader that refuses more than ``MAX_ALIASES`` alias references (``*name``): a 622-byte
+    anchor bomb used to expand into a MemoryError after 82 s; now it is refused while parsing."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            self.aliases = getattr(self, "aliases", 0) + 1
+            if self.aliases > MAX_ALIASES:
+                raise ConfigError(f"scenario: more than {MAX_ALIASES} YAML aliases (*name); write the values out "
+                                  "instead of repeating anchors")
+        return super().compose_node(parent, index)
+
+
+def _check_size(raw: Any, where: str) -> None:
+    """Refuse a document whose expanded form (aliases shared, JSON nesting) exceeds ``MAX_NODES`` values."""
+    stack, seen = [raw], 0
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > MAX_NODES:
+            raise ConfigError(f"{where}: more than {MAX_NODES:,} values; a scenario is a few sections of settings")
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
 def load_scenario(path: str | Path) -> Scenario:
-    """Read a YAML or JSON scenario file."""
+    """Read a YAML or JSON scenario file; an empty file is an error (it used to run the default)."""
     path = Path(path)
-    if not path.exists():
+    if not path.is_file():
         raise ConfigError(f"{path}: no such scenario file")
-    text = path.read_text()
+    kind = "JSON" if path.suffix == ".json" else "YAML"
     try:
-        raw = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}") from None
-    return scenario_from_dict(raw or {})
+        text = path.read_text(encoding="utf-8")
+        raw = json.loads(text) if kind == "JSON" else yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 (safe)
+    except (json.JSONDecodeError, yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
+        raise ConfigError(f"{path}: not valid {kind}: {exc}") from None
+    if raw is None or raw == {}:
+        raise ConfigError(f"{path}: the scenario file is empty; write its sections (dataset, task, model, forget, "
+                          "method, train) or use `unlearn demo` for the default scenario")
+    return scenario_from_dict(raw)
 
 
 def default_scenario(**overrides: Any) -> Scenario:

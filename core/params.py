@@ -8,6 +8,7 @@ the allowed keys when something is wrong; the dashboard builds its forms from th
 from __future__ import annotations
 
 import dataclasses
+import math
 import typing
 from typing import Any
 
@@ -64,12 +65,16 @@ def _coerce(value: Any, annotation: Any, where: str) -> Any:
             raise ParamError(f"{where}: {value!r} is not a number")
         try:
             number = annotation(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ParamError(f"{where}: {value!r} is not a valid {annotation.__name__}") from None
+        if not math.isfinite(number):  # NaN slips past every min/max comparison; inf is never a setting
+            raise ParamError(f"{where}: {value!r} is not a finite number")
         if annotation is int and isinstance(value, float) and not value.is_integer():
             raise ParamError(f"{where}: {value!r} is not a whole number")
         return number
     if annotation is str:
+        if isinstance(value, (list, tuple, dict, set)) or value is None or isinstance(value, bool):
+            raise ParamError(f"{where}: {value!r} is not text; give a string")
         return str(value)
     return value
 
@@ -85,8 +90,9 @@ def build_params(cls: type, values: dict | None, where: str = "params") -> Any:
     kwargs = {k: _coerce(v, hints.get(k, typing.Any), f"{where}.{k}") for k, v in values.items()}
     try:
         params = cls(**kwargs)
-    except (TypeError, ValueError) as exc:
-        raise ParamError(f"{where}: {exc}") from None
+    except (TypeError, ValueError) as exc:  # a __post_init__ check may already name the field
+        message = str(exc)
+        raise ParamError(message if message.startswith(f"{where}.") else f"{where}: {message}") from None
     _check_bounds(params, fields, where)
     return params
 
@@ -97,6 +103,8 @@ def _check_bounds(params: Any, fields: dict, where: str) -> None:
         value = getattr(params, name)
         lo, hi = f.metadata.get("min"), f.metadata.get("max")
         if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ParamError(f"{where}.{name}: {value} is not a finite number")
             if lo is not None and value < lo:
                 raise ParamError(f"{where}.{name}: {value} is below the minimum {lo}")
             if hi is not None and value > hi:

@@ -66,10 +66,41 @@ def encode_column(values: Sequence[str], order: Sequence[str] | None = None) -> 
     return torch.tensor([index[v] for v in values], dtype=torch.int64), classes
 
 
-def identity_codes(values: Sequence[str]) -> torch.Tensor:
-    """Identity ids: whole numbers are kept as they are (so "person 17" stays 17); other names become codes."""
-    try:
-        return torch.tensor([int(v) for v in values], dtype=torch.int64)
-    except ValueError:
-        classes = {name: code for code, name in enumerate(sorted(set(values)))}
-        return torch.tensor([classes[v] for v in values], dtype=torch.int64)
+def _is_number_id(value: str) -> bool:
+    """A whole number written as such ("17", not "017" or "-3"): kept as its own code."""
+    return value.isdigit() and str(int(value)) == value
+
+
+def identity_codes(values: Sequence[str]) -> tuple[torch.Tensor, dict[int, str]]:
+    """Identity codes and the names of the codes that are not their own name.
+
+    Whole numbers keep their number as code (person 17 stays 17, whatever else the column holds);
+    every other name ("alice", "017") gets a code after the largest number, in alphabetical order,
+    and is listed in the returned ``code -> name`` map, so a request may name either.
+    """
+    numbers = {int(v) for v in values if _is_number_id(v)}
+    start = max(numbers, default=-1) + 1
+    named = {name: start + i for i, name in enumerate(sorted({v for v in values if not _is_number_id(v)}))}
+    codes = [int(v) if _is_number_id(v) else named[v] for v in values]
+    return torch.tensor(codes, dtype=torch.int64), {code: name for name, code in named.items()}
+
+
+def refuse_duplicates(path: Path, files: Sequence[str], dataset: str, owners: Sequence[str] | None = None) -> None:
+    """A DataError naming the CSV lines where one image file is listed twice (with the two people
+    when it is listed under both): a duplicate would put one image in forget and in retain or unseen."""
+    first: dict[str, int] = {}
+    clashes = []
+    for i, name in enumerate(files):
+        key = str(Path(name))
+        if key in first:
+            j = first[key]
+            who = ""
+            if owners is not None and owners[i] != owners[j]:
+                who = f" under two identities ({owners[j]!r} and {owners[i]!r})"
+            clashes.append(f"{name!r} on lines {j + 2} and {i + 2}{who}")
+        else:
+            first[key] = i
+    if clashes:
+        more = f" and {len(clashes) - 3} more" if len(clashes) > 3 else ""
+        raise DataError(f"{dataset}: {path} lists the same image more than once: {'; '.join(clashes[:3])}{more}; "
+                        "keep one line per image file")

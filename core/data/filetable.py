@@ -7,11 +7,12 @@ image could not be read (listing them in ``table.skipped``) and refuses an empty
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
+from core.data.budget import check_budget
 from core.data.images import ON_BAD_IMAGE_CHOICES, OnBadImage, load_images
 from core.data.source import DataError
 from core.data.table import ImageTable
@@ -44,6 +45,7 @@ class Annotations:
     classes: dict[str, list[str]]
     identity: torch.Tensor | None = None
     partition: torch.Tensor | None = None
+    identity_names: dict[int, str] = field(default_factory=dict)  # codes whose CSV name is not the number
 
     def rows(self, index: list[int]) -> "Annotations":
         at = torch.tensor(index, dtype=torch.long)
@@ -54,6 +56,7 @@ class Annotations:
             classes=self.classes,
             identity=None if self.identity is None else self.identity[at],
             partition=None if self.partition is None else self.partition[at],
+            identity_names=self.identity_names,
         )
 
 
@@ -90,6 +93,7 @@ def table_from_files(name: str, annotations: Annotations, options: ImageFilesOpt
     if not annotations.files:
         raise DataError(f"{name}: {listed_in} lists no images; check that it is the right file and not empty")
     keep = limit_per_partition(annotations.partition, len(annotations.files), options.max_images)
+    check_budget(f"{name} ({listed_in})", len(keep), 3, options.size)  # before a single image is decoded
     chosen = annotations.rows(keep)
     images, kept, skipped = load_images(chosen.files, options.size, options.on_bad_image, name, root)
     if not kept:
@@ -108,4 +112,6 @@ def table_from_files(name: str, annotations: Annotations, options: ImageFilesOpt
         partition=rows.partition,
         ids=rows.ids,
         skipped=skipped,
+        identity_names={c: n for c, n in rows.identity_names.items()
+                        if rows.identity is not None and bool((rows.identity == c).any())},
     )

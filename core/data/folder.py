@@ -4,7 +4,9 @@
 absolute), an optional identity column, an optional partition column, and any number of label
 columns. Every other column with a name becomes a categorical column: its distinct values are the
 class names (whole numbers in numeric order, anything else alphabetically), so a 0..9 label keeps
-its values as codes. Identities that are whole numbers are kept; other identity names become codes.
+its values as codes. Identities that are whole numbers keep their number as code; other identity names get codes after
+the largest number and are kept (``table.identity_names``), so a request may name a person either way.
+An image file listed twice (or under two people) is refused with both line numbers.
 Partition values are ``train``, ``test`` or ``unseen`` (or 0, 1, 2); without a partition column the
 rows are unassigned and the scenario splits them.
 """
@@ -16,7 +18,8 @@ from pathlib import Path
 
 import torch
 
-from core.data.csvcols import column_values, encode_column, identity_codes, read_csv, require_columns
+from core.data.csvcols import (column_values, encode_column, identity_codes, read_csv, refuse_duplicates,
+                               require_columns)
 from core.data.filetable import Annotations, ImageFilesOptions, table_from_files
 from core.data.paths import require_dir, resolve
 from core.data.source import DATASETS, DataError, DatasetSource
@@ -53,9 +56,11 @@ class Folder(DatasetSource):
         for column in labels:
             columns[column], classes[column] = encode_column(column_values(path, rows, column, "folder"))
         names = column_values(path, rows, options.file_column, "folder")
-        identity = None
+        identity, identity_names, people = None, {}, None
         if options.identity_column:
-            identity = identity_codes(column_values(path, rows, options.identity_column, "folder"))
+            people = column_values(path, rows, options.identity_column, "folder")
+            identity, identity_names = identity_codes(people)
+        refuse_duplicates(path, names, "folder", people)
         partition = None
         if options.partition_column:
             partition = self._partition(path, column_values(path, rows, options.partition_column, "folder"), options)
@@ -66,6 +71,7 @@ class Folder(DatasetSource):
             classes=classes,
             identity=identity,
             partition=partition,
+            identity_names=identity_names,
         )
         return table_from_files("folder", annotations, options, root, str(path))
 

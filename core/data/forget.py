@@ -6,28 +6,50 @@ Each kind (samples, identities, class, class_subset, attribute, ...) is one func
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import torch
 
 from core.data.source import DataError
 from core.data.table import ImageTable
+from core.params import param
 from core.registry import Registry
 
 
 @dataclass
 class ForgetRequest:
-    """Kind plus targets; which fields matter depends on the kind."""
+    """Kind plus targets; which fields matter depends on the kind. Every field is checked on creation,
+    so a negative count (which used to forget all but that many people) is refused, not inverted."""
 
-    kind: str = "identities"
-    identities: list[int] = field(default_factory=list)
-    samples: list[str] = field(default_factory=list)
-    column: str = ""
-    value: int = 1
-    values: list[int] = field(default_factory=list)
-    count: int = 0
-    fraction: float = 0.0
+    kind: str = param("identities", "what to forget (see `unlearn list`: forget kinds)")
+    # Each identity is its code (a whole number >= 0) or the user's own name of it (a CSV's "alice").
+    identities: list = param([], "people to forget, by code or by name")
+    samples: list[str] = param([], "sample ids (file names) or row numbers")
+    column: str = param("", "the column of a class, class_subset or attribute request")
+    value: int = param(1, "the class code of ``column`` to forget", min=0)
+    values: list[int] = param([], "several class codes of ``column``")
+    count: int = param(0, "how many (people, or images of the class); 0 = not set", min=0)
+    fraction: float = param(0.0, "share of the class's training images, in (0, 1]; 0 = not set", min=0.0, max=1.0)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, str) or not self.kind:
+            raise ValueError(f"forget.kind: {self.kind!r} is not a kind name; see `unlearn list` (forget kinds)")
+        if not isinstance(self.identities, list):
+            raise ValueError(f"forget.identities: {self.identities!r} is not a list; give codes or names, e.g. [4, 17]")
+        for who in self.identities:
+            if isinstance(who, bool) or not isinstance(who, (int, str)) or who == "":
+                raise ValueError(f"forget.identities: {who!r} is neither an identity code (a whole number) nor a name")
+            if isinstance(who, int) and who < 0:
+                raise ValueError(f"forget.identities: {who} is negative; identity codes are whole numbers from 0")
+        bad = [v for v in [self.value, *self.values] if isinstance(v, bool) or not isinstance(v, int) or v < 0]
+        if bad:
+            raise ValueError(f"forget.value(s): {bad} are not class codes (whole numbers from 0)")
+        for name in ("count", "value"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"forget.{name}: {getattr(self, name)} is negative; give a number >= 0 (0 = not set)")
+        if not (0.0 <= self.fraction <= 1.0):  # also false for NaN
+            raise ValueError(f"forget.fraction: {self.fraction} is outside (0, 1]; give a share such as 0.1 (0 = not set)")
 
     def describe(self) -> str:
         parts = [self.kind]
@@ -36,6 +58,28 @@ class ForgetRequest:
             if v:
                 parts.append(f"{name}={v}")
         return " ".join(parts)
+
+
+def resolve_identities(table: ImageTable, wanted: list) -> list[int]:
+    """Codes of the requested identities, each given as a code or as the user's name of it; an
+    unknown one is a DataError listing the names (and codes) there are."""
+    by_name = {name: code for code, name in table.identity_names.items()}
+    known = set(table.identity.unique().tolist())
+    codes, unknown = [], []
+    for who in wanted:
+        if isinstance(who, str) and who in by_name:
+            codes.append(by_name[who])
+        elif isinstance(who, int) and who in known:
+            codes.append(who)
+        elif isinstance(who, str) and who.isdigit() and int(who) in known:
+            codes.append(int(who))
+        else:
+            unknown.append(who)
+    if unknown:
+        some = ", ".join(table.identity_label(c) for c in sorted(known)[:20])
+        raise DataError(f"forget.identities: {unknown[:10]} are not identities of {table.name!r}; "
+                        f"give a code or a name, e.g. {some}{' ...' if len(known) > 20 else ''}")
+    return codes
 
 
 Selector = Callable[[ImageTable, torch.Tensor, ForgetRequest, torch.Generator], torch.Tensor]
@@ -57,14 +101,17 @@ def _identities(table, train, req, gen):
     if table.identity is None:
         raise DataError(f"forget.kind: dataset {table.name!r} has no identities; use samples, class or attribute")
     ids_in_train = table.identity[train].unique()
-    chosen = torch.tensor(req.identities, dtype=torch.long)
+    chosen = torch.tensor(resolve_identities(table, req.identities), dtype=torch.long)
     if req.count and not req.identities:
         if req.count >= len(ids_in_train):
             raise DataError(f"forget.count: {req.count} identities is all of train's {len(ids_in_train)}; choose fewer")
         chosen = ids_in_train[torch.randperm(len(ids_in_train), generator=gen)[: req.count]]
     missing = sorted(set(chosen.tolist()) - set(ids_in_train.tolist()))
     if missing:
-        raise DataError(f"forget.identities: {missing[:10]} are not in the training split; pick from {ids_in_train[:20].tolist()}...")
+        shown = ", ".join(table.identity_label(c) for c in missing[:10])
+        some = ", ".join(table.identity_label(c) for c in ids_in_train[:20].tolist())
+        raise DataError(f"forget.identities: {shown} are not in the training split (they are test/unseen); "
+                        f"pick from {some}...")
     return torch.isin(table.identity[train], chosen)
 
 

@@ -74,12 +74,14 @@ class MUFAC(DatasetSource):
             ages += [AGE_LETTERS.index(v) for v in letters]
             people += [f"{f}/{p}" for f, p in zip(family, person)]
             parts += [part] * len(rows)
+        identity, identity_names = identity_codes(people) if people else (None, {})
         annotations = Annotations(
             files=files,
             ids=ids,
             columns={"age_class": torch.tensor(ages, dtype=torch.int64)},
             classes={"age_class": list(AGE_CLASSES)},
-            identity=identity_codes(people) if people else None,
+            identity=identity,
             partition=torch.tensor(parts, dtype=torch.int64),
+            identity_names=identity_names,
         )
         return table_from_files("mufac", annotations, options, root, f"the CSV files in {root}")

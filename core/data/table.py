@@ -31,6 +31,9 @@ class ImageTable:
     partition: torch.Tensor | None = None
     ids: list[str] | None = None
     skipped: list[str] = field(default_factory=list)
+    # The user's own name of each identity code that is not its name already (a CSV's "alice" -> 12);
+    # whole-number identities keep their number as code and have no entry.
+    identity_names: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         n = len(self.images)
@@ -71,6 +74,11 @@ class ImageTable:
         count = f"{len(self.skipped)} unreadable image{'s' if len(self.skipped) > 1 else ''}"
         return f"{count} skipped (on_bad_image='skip'): {', '.join(names)}{more}"
 
+    def identity_label(self, code: int) -> str:
+        """How the user names identity ``code``: "alice (12)" where the CSV named it, else "12"."""
+        name = self.identity_names.get(int(code))
+        return f"{name} ({int(code)})" if name is not None else str(int(code))
+
     def num_classes(self, name: str) -> int:
         return len(self.classes[name])
 
@@ -86,6 +94,7 @@ class ImageTable:
             partition=None if self.partition is None else self.partition[index].clone(),
             ids=None if self.ids is None else [self.ids[i] for i in index.tolist()],
             skipped=list(self.skipped),
+            identity_names=dict(self.identity_names),
         )
 
     def to_state(self) -> dict:
@@ -93,7 +102,7 @@ class ImageTable:
         return {
             "name": self.name, "images": self.images, "columns": self.columns, "classes": self.classes,
             "identity": self.identity, "masks": self.masks, "partition": self.partition,
-            "ids": self.ids, "skipped": self.skipped,
+            "ids": self.ids, "skipped": self.skipped, "identity_names": self.identity_names,
         }
 
     @classmethod

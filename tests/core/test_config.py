@@ -24,11 +24,11 @@ def test_default_scenario_is_valid_and_round_trips():
     ({"method": {"name": "finetune", "params": {"epochs": "many"}}}, "method.params.epochs: 'many' is not a valid int"),
     ({"method": {"name": "finetune", "params": {"momentum": 0.9}}}, "method.params: unknown key(s) momentum; allowed: epochs, lr"),
     ({"forget": {"kind": "everything"}}, "forget.kind: unknown forget kind 'everything'; allowed:"),
-    ({"train": {"epochs": 0}}, "train: epochs >= 1"),
+    ({"train": {"epochs": 0}}, "train.epochs: 0 is below the minimum 1"),
     ({"split": {"test_fraction": 0.9}}, "split.test_fraction: 0.9 is above the maximum 0.5"),
     ({"evaluation": {"nomus_lambda": 1.5}}, "evaluation.nomus_lambda: 1.5 is above the maximum 1"),
     ({"device": "tpu"}, "device: 'tpu' is not allowed"),
-    ({"task": []}, "task: give a column name"),
+    ({"task": []}, "task: [] is not a column name"),
 ])
 def test_bad_fields_are_named(patch, message):
     raw = default_scenario().to_dict()

@@ -20,7 +20,7 @@ def test_identity_split_is_disjoint_and_forget_is_inside_train(toy_table):
 
 
 @pytest.mark.parametrize("request_, message", [
-    (ForgetRequest(kind="identities", identities=[999]), "not in the training split"),
+    (ForgetRequest(kind="identities", identities=[999]), "[999] are not identities of 'toy'"),
     (ForgetRequest(kind="class", column="y", value=7), "forget.value: [7] not a class of 'y'"),
     (ForgetRequest(kind="class", column="nope"), "forget.column: dataset 'toy' has no column 'nope'"),
     (ForgetRequest(kind="class_subset", column="y", value=0, count=100000), "asks for 100000"),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import torch
 
+from core.data.budget import check_budget
 from core.data.source import DATASETS, DatasetSource
 from core.data.synthfaces.attributes import ATTRIBUTES
 from core.data.synthfaces.controls import parse_controls
@@ -45,7 +46,9 @@ class SynthFaces(DatasetSource):
         def __post_init__(self) -> None:
             if self.size not in SIZES:
                 raise ParamError(f"size: {self.size} is not supported; allowed: {', '.join(map(str, SIZES))}")
-            parse_controls(self.joint, self.balance, max(1, self.n_identities * self.images_per_identity))
+            n = self.n_identities * self.images_per_identity
+            check_budget("dataset.options", n, 3, self.size, len(ATTRIBUTES) if self.masks else 0)  # before drawing
+            parse_controls(self.joint, self.balance, max(1, n))
 
     cacheable = True
 
