@@ -34,6 +34,8 @@ from pathlib import Path
 import numpy as np
 
 from core.bench.base import BENCHES, BenchArgs, BenchResult
+from core.bench.notes import departures_markdown
+from core.bench.validation import choose, seed_plan, seeds_markdown, validation_view, with_chosen
 from core.params import build_params, param
 
 PAPER_METHODS = "finetune,cfk,neggrad,unsir,scrub,advanced_neggrad,bad_teacher,random_labels"
@@ -166,6 +168,26 @@ def run_seed(args: BenchArgs, opts: IdentityOptions, method_params: dict, datase
     return {"seed": seed, "sizes": prep.splits.sizes(), "results": results}
 
 
+def choose_settings(args: BenchArgs, opts: IdentityOptions, method_params: dict, dataset_extra: dict,
+                    seeds: list[int], methods: list[str], cache: Path | None, say) -> dict:
+    """Each method's candidate settings scored by NoMUS (the bench's goal) on validation scenarios:
+    validation seeds, accuracy and attack on halves of their unseen split (never a test split)."""
+    from core.pipeline import evaluate_model, prepare, run_method
+
+    preps: dict[int, object] = {}
+
+    def trial(seed: int, name: str, params: dict) -> dict:
+        if seed not in preps:
+            preps[seed] = validation_view(prepare(scenario_for(args, opts, dataset_extra, seed), cache=cache), seed)
+        model, seconds, _ = run_method(preps[seed], name, params)
+        metrics = evaluate_model(preps[seed], model, seconds)
+        say(f"validation seed {seed}: {name} {params}  nomus {metrics['nomus']:.3f}")
+        return {k: metrics[k] for k in ("nomus", "test_acc", "forgetting_score") if k in metrics}
+
+    return choose("identity", methods, method_params, seeds, trial,
+                  lambda name, metrics, _: float(np.mean([m["nomus"] for m in metrics])))
+
+
 def _evaluate(prep, model, seconds: float, cpu_seconds: float, gold_cpu: float, ref) -> dict[str, float]:
     """The pipeline's full metric table, CPU time and speed-up, plus LiRA when shadow models were trained."""
     from core.metrics.lira import lira_attack
@@ -264,23 +286,26 @@ def identity_bench(args: BenchArgs) -> BenchResult:
     suite_raw, method_params, dataset_extra = split_options(args.options)
     opts = build_params(IdentityOptions, suite_raw, where="bench identity options")
     methods = method_list(opts, method_params)
-    if args.seeds < 1:
-        raise ValueError("--seeds: run at least one seed")
+    plan = seed_plan(args.seeds, args.validation_seeds)
     say = (lambda msg: None) if opts.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     if opts.threads:
         import torch
 
         torch.set_num_threads(opts.threads)
-    seeds = list(range(args.seeds))
+    seeds = plan["report"]
     with tempfile.TemporaryDirectory(prefix="identity-bench-") as tmp:
         cache = None if opts.reuse_cache else Path(tmp)
-        runs = [run_seed(args, opts, method_params, dataset_extra, s, methods, cache, say) for s in seeds]
+        choice = choose_settings(args, opts, method_params, dataset_extra, plan["validation"], methods, cache, say)
+        params = with_chosen(method_params, choice["chosen"])
+        runs = [run_seed(args, opts, params, dataset_extra, s, methods, cache, say) for s in seeds]
     summary = summarise(runs)
     models = ["original", "retrained", *methods]
     q = quality(summary)
     dataset = args.dataset or "synthfaces"
     title = f"Identity unlearning ({dataset}, task {opts.task}, forget {opts.forget} identities, {opts.model})"
     doc = {"suite": "identity", "dataset": dataset, "options": asdict(opts), "method_params": method_params,
-           "dataset_options": dataset_extra, "seeds": seeds, "models": models, "runs": runs,
-           "summary": summary, "quality": q}
-    return BenchResult(doc, markdown(summary, models, q, seeds, title), {"utility_vs_forgetting": figure(summary, models)})
+           "dataset_options": dataset_extra, "seeds": plan, "chosen": choice["chosen"],
+           "validation": choice["trials"], "models": models, "runs": runs, "summary": summary, "quality": q}
+    md = (markdown(summary, models, q, seeds, title) + "\n" + seeds_markdown(plan, choice, "by mean NoMUS")
+          + departures_markdown(methods))
+    return BenchResult(doc, md, {"utility_vs_forgetting": figure(summary, models)})

@@ -21,7 +21,9 @@ import numpy as np
 import torch
 
 from core.bench.base import BENCHES, BenchArgs, BenchResult
+from core.bench.notes import departures_markdown
 from core.bench.subset_tables import ablation_table, per_class_table, quality, quality_line, summary_table
+from core.bench.validation import choose, seed_plan, seeds_markdown, validation_view, with_chosen
 from core.params import build_params, param
 
 METHOD_ORDER = ("finetune", "neggrad", "random_labels", "bad_teacher", "tmu")
@@ -130,6 +132,44 @@ def run_one(prep, method: str, params: dict) -> dict:
     return row
 
 
+def goal_score(method: str, metrics: list[dict], reference: list[dict], max_drop: float = 0.01) -> float:
+    """The bench's goal as one number (higher is better): minus the mean gold_gap when the mean test
+    accuracy is within ``max_drop`` of the reference's (Fine-tuning's), else below any such candidate
+    (−1 − the shortfall), so a candidate that keeps the accuracy always wins."""
+    gap = float(np.mean([m["gold_gap"] for m in metrics]))
+    drop = float(np.mean([r["test_acc"] for r in reference]) - np.mean([m["test_acc"] for m in metrics])) \
+        if reference else 0.0
+    return -gap if drop <= max_drop else -1.0 - drop
+
+
+def choose_settings(o: SubsetOptions, dataset: dict, table, task: str, epochs: int, classes: list[int],
+                    seeds: list[int], methods: list[str], per_method: dict) -> dict:
+    """Candidates scored by the goal on validation scenarios (validation seed i forgets part of class
+    ``classes[i % len]``; accuracy on half of their unseen split, never a test split)."""
+    from core.pipeline import evaluate_model, prepare, run_method
+
+    preps, memo = {}, {}
+
+    def trial(seed: int, method: str, params: dict) -> dict:
+        key = (seed, method, repr(sorted(params.items())))
+        if key not in memo:
+            if seed not in preps:
+                cls = classes[seeds.index(seed) % len(classes)]
+                sc = scenario_for(o, dataset, task, epochs, forget_section(o, table, task, cls, seed), cls, seed)
+                preps[seed] = validation_view(prepare(sc), seed)
+            model, seconds, _ = run_method(preps[seed], method, params)
+            metrics = evaluate_model(preps[seed], model, seconds)
+            memo[key] = {k: metrics[k] for k in ("gold_gap", "test_acc", "forget_acc")}
+            print(f"[subset] validation seed {seed} {method} {params}: {memo[key]}", file=sys.stderr, flush=True)
+        return memo[key]
+
+    def score(method: str, metrics: list[dict], used: list[int]) -> float:
+        ref = [trial(s, "finetune", per_method.get("finetune", {})) for s in used] if "finetune" in methods else []
+        return goal_score(method, metrics, ref if method != "finetune" else [])
+
+    return choose("subset", methods, per_method, seeds, trial, score)
+
+
 @BENCHES.register("subset", "forget part of a class: Gold, Fine-tuning, NegGrad, Random Labeling, Bad Teacher, TMU")
 def subset_bench(args: BenchArgs) -> BenchResult:
     import core.methods  # noqa: F401  (registrations)
@@ -139,7 +179,8 @@ def subset_bench(args: BenchArgs) -> BenchResult:
     from core.pipeline import evaluate_model, prepare
 
     o, per_method = split_options(args.options)
-    notes, runs = [], []
+    plan = seed_plan(args.seeds, args.validation_seeds)
+    notes, runs, choices = [], [], {}
     methods = [m.strip() for m in o.methods.split(",") if m.strip()]
     for m in [m for m in methods if m not in METHODS]:
         notes.append(f"method {m!r} is not registered yet; its column is skipped")
@@ -153,7 +194,10 @@ def subset_bench(args: BenchArgs) -> BenchResult:
         table = load_dataset(dataset["name"], dataset["options"], paths.cache_dir())
         table.column(task, "bench subset task")  # a clear error when the task column does not exist
         classes = chosen_classes(o.classes, table.num_classes(task))
-        for seed in range(args.seeds):
+        choices[name] = choose_settings(o, dataset, table, task, epochs, classes, plan["validation"], methods,
+                                        per_method)
+        params = with_chosen(per_method, choices[name]["chosen"])
+        for seed in plan["report"]:
             for cls in classes:
                 forget = forget_section(o, table, task, cls, seed)
                 prep = prepare(scenario_for(o, dataset, task, epochs, forget, cls, seed))
@@ -162,7 +206,7 @@ def subset_bench(args: BenchArgs) -> BenchResult:
                 runs.append({**base, "method": "gold", "metrics": gold})
                 for m in methods:
                     start = time.perf_counter()
-                    runs.append({**base, "method": m, **run_one(prep, m, per_method.get(m, {}))})
+                    runs.append({**base, "method": m, **run_one(prep, m, params.get(m, {}))})
                     shown = {k: round(runs[-1]["metrics"][k], 3) for k in SHOWN if k in runs[-1]["metrics"]}
                     print(f"[subset] {name} seed {seed} class {cls} {m}: {shown} ({time.perf_counter() - start:.0f}s)",
                           file=sys.stderr, flush=True)
@@ -175,12 +219,15 @@ def subset_bench(args: BenchArgs) -> BenchResult:
         mine = [r for r in runs if r["dataset"] == name]
         verdicts[name] = quality(mine, baselines)
         md += [f"\n## {name} (task {mine[0]['task']})\n", summary_table(mine, methods), "\n",
-               quality_line(verdicts[name]),
+               quality_line(verdicts[name]), "\n", seeds_markdown(plan, choices[name], "by the goal below"),
                "\n### Per class (Table 1): test acc; forget acc (gold_gap)\n", per_class_table(mine, methods),
                "\n### Activation distance per class (Table 3)\n",
                per_class_table(mine, methods[1:], "activation_distance"),
                "\n### Easy/hard predictor accuracy on the forget set (Table 4, vs the gold model's labels)\n",
                ablation_table(mine)]
-    doc = {"options": asdict(o), "method_params": per_method, "seeds": args.seeds, "notes": notes, "runs": runs,
+    md.append(departures_markdown(methods))
+    chosen = {name: c["chosen"] for name, c in choices.items()}
+    doc = {"options": asdict(o), "method_params": per_method, "seeds": plan, "chosen": chosen,
+           "validation": {name: c["trials"] for name, c in choices.items()}, "notes": notes, "runs": runs,
            "quality": verdicts}
     return BenchResult(doc, "".join(md))

@@ -10,6 +10,7 @@ import torch
 
 from core.bench import BENCHES, BenchArgs, run_bench
 from core.bench.identity import parse_dataset, split_options, IdentityOptions
+from core.bench.validation import BENCH_CANDIDATES
 from core.data.source import DATASETS, DatasetSource
 from core.params import param
 from tests.methods.toy_identity import toy_table
@@ -49,6 +50,13 @@ def test_identity_bench_runs_every_method_and_writes_outputs(toy_dataset, tmp_pa
     models = ["original", "retrained", *TINY["methods"].split(",")]
     assert doc["models"] == models
     assert [r["seed"] for r in doc["runs"]] == [0, 1]
+    assert doc["seeds"] == {"validation": [1000], "report": [0, 1]}  # chosen on 1000, reported on 0 and 1
+    assert set(doc["chosen"]) == {"advanced_neggrad", "random_labels"}  # the methods with candidates
+    for m, params in doc["chosen"].items():
+        tried = [t for t in doc["validation"] if t["method"] == m]
+        assert [t["params"] for t in tried] == BENCH_CANDIDATES["identity"][m]
+        assert params == max(tried, key=lambda t: t["score"])["params"]  # the best validation NoMUS wins
+        assert all(t["score"] == pytest.approx(t["metrics"][0]["nomus"]) for t in tried)
     for m in models:
         s = doc["summary"][m]
         for k in ("test_acc", "top2_acc", "forgetting_score", "nomus", "gold_gap", "seconds", "speedup",
@@ -57,6 +65,8 @@ def test_identity_bench_runs_every_method_and_writes_outputs(toy_dataset, tmp_pa
     assert doc["summary"]["retrained"]["gold_gap"]["mean"] == 0.0
     md = out.with_suffix(".md").read_text()
     assert "| NoMUS |" in md and "advanced_neggrad" in md and "Quality check" in md
+    assert "validation seeds [1000]" in md and "held-out seeds [0, 1]" in md
+    assert "Departures from the papers" in md and "- neggrad: each forget sample stops" in md
     assert (tmp_path / "bench" / "identity-utility_vs_forgetting.html").exists()
     assert doc["quality"]["clock"] == "cpu_seconds"
     assert {q["model"] for q in doc["quality"]["methods"]} == set(TINY["methods"].split(","))
@@ -84,3 +94,12 @@ def test_options_are_split_and_checked():
         BENCHES.get("identity")(BenchArgs(seeds=1, options={"methods": "neggrad", "scrub.lr": "0.1"}))
     with pytest.raises(ValueError, match="nosuch"):
         BENCHES.get("identity")(BenchArgs(seeds=1, options={"nosuch": 1}))
+
+
+def test_a_setting_the_user_gives_is_not_chosen(toy_dataset):
+    opts = {k: v for k, v in TINY.items() if "." not in k}
+    opts.update({"methods": "random_labels", "random_labels.lr": 0.002})
+    result = BENCHES.get("identity")(BenchArgs(seeds=1, dataset=toy_dataset, options=opts))
+    assert result.doc["chosen"] == {} and result.doc["validation"] == []
+    assert result.doc["seeds"] == {"validation": [1000], "report": [0]}
+    assert "nothing chosen" in result.markdown

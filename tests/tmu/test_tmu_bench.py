@@ -8,6 +8,7 @@ import pytest
 
 from core.bench import BENCHES, run_bench
 from core.bench.subset import chosen_classes, split_options
+from core.bench.validation import BENCH_CANDIDATES
 from core.params import ParamError
 
 
@@ -34,6 +35,23 @@ def test_subset_bench_writes_tables_and_json(tmp_path, capsys):
     md = out.with_suffix(".md").read_text()
     for heading in ("## digits", "Table 1", "Table 3", "Table 4", "| tmu |", "Quality goal"):
         assert heading in md
+    assert doc["seeds"] == {"validation": [1000], "report": [0]}
+    assert {r["seed"] for r in doc["runs"]} == {0}  # the validation seed is never reported
+    tried = doc["validation"]["digits"]
+    assert [t["params"] for t in tried] == BENCH_CANDIDATES["subset"]["tmu"]
+    assert doc["chosen"]["digits"] == {"tmu": max(tried, key=lambda t: t["score"])["params"]}
+    assert "validation seeds [1000]" in md and "held-out seeds [0]" in md
+    assert "- tmu: decision=count" in md and "- neggrad:" in md  # departures named in the notes
+
+
+def test_goal_score_prefers_keeping_accuracy_then_the_smaller_gap():
+    from core.bench.subset import goal_score
+
+    ref = [{"test_acc": 0.90}]
+    keeps, small_gap_but_drops = [{"gold_gap": 0.10, "test_acc": 0.895}], [{"gold_gap": 0.01, "test_acc": 0.85}]
+    assert goal_score("tmu", keeps, ref) == pytest.approx(-0.10)
+    assert goal_score("tmu", keeps, ref) > goal_score("tmu", small_gap_but_drops, ref)
+    assert goal_score("tmu", [{"gold_gap": 0.05, "test_acc": 0.895}], ref) > goal_score("tmu", keeps, ref)
 
 
 def test_options_are_checked():

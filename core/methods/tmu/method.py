@@ -35,8 +35,8 @@ from core.params import param
 class TMUParams:
     epochs: int = param(3, "push-down passes over the retain set (predicted-easy and -hard forget samples join "
                         "every step)", min=1, max=200)
-    lr: float = param(0.003, "SGD (momentum 0.9) learning rate of the push-down (tuned with `bench subset`: 0.01 "
-                             "cost 1.4-2.1 test points against Fine-tuning on digits and synthetic faces)",
+    lr: float = param(0.003, "SGD (momentum 0.9) learning rate of the push-down (`bench subset` chooses between "
+                             "0.003 and 0.01 on its validation seeds, never on the seeds it reports)",
                       min=1e-6, max=1.0)
     push: Literal["neggrad", "random_labels"] = param(
         "neggrad", "how the predicted-hard samples are unlearned: negative gradient until misclassified, "
