@@ -35,7 +35,7 @@ import numpy as np
 
 from core.bench.base import BENCHES, BenchArgs, BenchResult
 from core.bench.notes import departures_markdown
-from core.bench.validation import choose, seed_plan, seeds_markdown, validation_view, with_chosen
+from core.bench.validation import choose, seed_plan, seeds_doc, seeds_markdown, validation_view, with_chosen
 from core.params import build_params, param
 
 PAPER_METHODS = "finetune,cfk,neggrad,unsir,scrub,advanced_neggrad,bad_teacher,random_labels"
@@ -304,7 +304,7 @@ def identity_bench(args: BenchArgs) -> BenchResult:
     dataset = args.dataset or "synthfaces"
     title = f"Identity unlearning ({dataset}, task {opts.task}, forget {opts.forget} identities, {opts.model})"
     doc = {"suite": "identity", "dataset": dataset, "options": asdict(opts), "method_params": method_params,
-           "dataset_options": dataset_extra, "seeds": plan, "chosen": choice["chosen"],
+           "dataset_options": dataset_extra, "seeds": seeds_doc(plan, [choice]), "chosen": choice["chosen"],
            "validation": choice["trials"], "models": models, "runs": runs, "summary": summary, "quality": q}
     md = (markdown(summary, models, q, seeds, title) + "\n" + seeds_markdown(plan, choice, "by mean NoMUS")
           + departures_markdown(methods))

@@ -23,7 +23,7 @@ import torch
 from core.bench.base import BENCHES, BenchArgs, BenchResult
 from core.bench.notes import departures_markdown
 from core.bench.subset_tables import ablation_table, per_class_table, quality, quality_line, summary_table
-from core.bench.validation import choose, seed_plan, seeds_markdown, validation_view, with_chosen
+from core.bench.validation import choose, seed_plan, seeds_doc, seeds_markdown, validation_view, with_chosen
 from core.params import build_params, param
 
 METHOD_ORDER = ("finetune", "neggrad", "random_labels", "bad_teacher", "tmu")
@@ -227,7 +227,7 @@ def subset_bench(args: BenchArgs) -> BenchResult:
                ablation_table(mine)]
     md.append(departures_markdown(methods))
     chosen = {name: c["chosen"] for name, c in choices.items()}
-    doc = {"options": asdict(o), "method_params": per_method, "seeds": plan, "chosen": chosen,
-           "validation": {name: c["trials"] for name, c in choices.items()}, "notes": notes, "runs": runs,
+    doc = {"options": asdict(o), "method_params": per_method, "seeds": seeds_doc(plan, list(choices.values())),
+           "chosen": chosen, "validation": {name: c["trials"] for name, c in choices.items()}, "notes": notes, "runs": runs,
            "quality": verdicts}
     return BenchResult(doc, "".join(md))

@@ -99,13 +99,20 @@ def with_chosen(given: dict[str, dict], chosen: dict[str, dict]) -> dict[str, di
     return out
 
 
-def seeds_markdown(plan: dict[str, list[int]], choice: dict, scored_by: str) -> str:
+def seeds_doc(plan: dict[str, list[int]], choices: list[dict]) -> dict[str, list[int]]:
+    """The seeds as the JSON records them: validation seeds only where some candidate ran on them."""
+    used = any(c.get("trials") for c in choices)
+    return {"validation": list(plan["validation"]) if used else [], "report": list(plan["report"])}
+
+
+def seeds_markdown(plan: dict[str, list[int]], choice: dict, scored_by: str = "", why: str = "") -> str:
     """One line: which seeds chose what, which were reported, and the chosen settings."""
     val = plan["validation"]
     if not choice.get("chosen"):
-        why = "no validation seed" if not val else "no method here has candidate settings"
-        return (f"Seeds: reported on {plan['report']}; nothing chosen ({why}): every method runs its defaults "
-                f"or the values given.\n")
+        why = why or ("no validation seed" if not val else "no method here has candidate settings, or the "
+                      "user set the parameters they vary")
+        return (f"Seeds: reported on {plan['report']}; nothing chosen on validation seeds ({why}): every method "
+                f"runs its defaults or the values given.\n")
     picks = []
     for m, params in choice["chosen"].items():
         tried = [t for t in choice["trials"] if t["method"] == m]

@@ -17,13 +17,20 @@ def test_bench_writes_tables_and_json(tmp_path, capsys):
     assert run_bench("attribute", seeds=1, json_path=str(out), options=TINY) == 0
     doc = json.loads(out.read_text())
     run = doc["runs"][0]
-    assert set(run["rows"]) == {"Baseline 2 (gradcam_erase)", "detachment", "Baseline 1 (original)"}
-    assert {"efficacy", "fidelity", "aum", "aum_normalized"} <= set(run["rows"]["detachment"])
+    assert set(run["rows"]) == {"Baseline 2 (gradcam_erase)", "detachment (paper)", "detachment + HSIC (ours)",
+                                "Baseline 1 (original)"}
+    for row in ("detachment (paper)", "detachment + HSIC (ours)"):
+        assert {"efficacy", "fidelity", "aum", "aum_normalized"} <= set(run["rows"][row])
+    assert run["kernel_weight"] == {"detachment (paper)": 0.0, "detachment + HSIC (ours)": 5.0}
     assert set(run["speed"]["seconds_per_epoch"]) == {"end_to_end", "local_parallel"}
     md = out.with_suffix(".md").read_text()
     assert "Table 1" in md and "Table 2" in md and "speed-up" in md
     assert "forget Eyeglasses" in md
-
+    assert "| detachment (paper) |" in md and "| detachment + HSIC (ours) |" in md
+    assert "kernel_weight=0" in md and "scored by the linear attacker" in md
+    assert "- detachment: the λ3 term adds a kernel (HSIC)" in md  # the departure is named
+    assert doc["seeds"] == {"validation": [], "report": [0]} and doc["chosen"] == {}
+    assert "nothing chosen on validation seeds" in md
 
 def _cifar_folder(root: Path, per_batch: int = 24) -> Path:
     """CIFAR-10's python-batch layout with random pixels (the reader's own fixture is smaller)."""
@@ -46,4 +53,4 @@ def test_bench_reads_a_cifar10_folder_living_task_class_forgotten(tmp_path):
     assert run_bench("attribute", seeds=1, json_path=str(out), dataset=str(folder), options=options) == 0
     doc = json.loads(out.read_text())
     assert [r["case"] for r in doc["runs"]] == ["cifar10 · living · forget label"]
-    assert doc["runs"][0]["rows"]["detachment"]["efficacy_chance"] < 0.5  # ten classes
+    assert doc["runs"][0]["rows"]["detachment (paper)"]["efficacy_chance"] < 0.5  # ten classes
