@@ -59,19 +59,28 @@ def format_table(results: list[dict]) -> str:
 def _execute_and_print(scenario_dict: dict, name: str, json_path: str | None) -> int:
     from core.cli_progress import TqdmProgress
     from core.runs import RunStore
+    from core.runs.signals import EXIT_CANCELLED, cancel_on_signals
     from core.runs.worker import execute
 
     store = RunStore()
-    run_id = store.create(scenario_dict, name)
-    bar = TqdmProgress()
-    status = execute(store, run_id, extra_progress=bar)
-    bar.close()
+    with cancel_on_signals() as flag:  # Ctrl-C and SIGTERM cancel the run, as they do a detached worker
+        run_id = store.create(scenario_dict, name)
+        bar = TqdmProgress()
+        try:
+            status = execute(store, run_id, extra_progress=bar, flag=flag)
+        finally:
+            bar.close()
     run = store.get(run_id)
     print(f"run {run_id}: {status}")
+    if status == "cancelled":
+        print(f"{run.error}; the run is kept as cancelled", file=sys.stderr)
+        return EXIT_CANCELLED
     if status != "succeeded":
-        print(run.error or "", file=sys.stderr)
+        print(f"error: {headline(run.error or status)} (the traceback: unlearn show {run_id})", file=sys.stderr)
         return 1
     print(format_table(run.results["results"]))
+    for warning in run.results.get("warnings") or []:
+        print(f"warning: {warning}", file=sys.stderr)
     if json_path:
         doc = {"run_id": run_id, **run.results}
         Path(json_path).write_text(json.dumps(doc, indent=2))
@@ -203,12 +212,33 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def headline(error: str) -> str:
+    """The named message of a stored error: its first paragraph, without the traceback kept under it."""
+    return error.strip().split("\n\n", 1)[0].strip()
+
+
+def named_errors() -> tuple[type[BaseException], ...]:
+    """The project's own errors: their message says what is wrong and what to do, so the user reads
+    that one line instead of a traceback (a run keeps its traceback in the store)."""
+    from core.report import ReportError
+    from core.runs.store import StoreError, UnknownRun
+    from core.training import Diverged
+
+    return (ConfigError, DataError, ParamError, UnknownName, UnknownRun, StoreError, ReportError, Diverged,
+            ValueError, KeyError)
+
+
+def _message(exc: BaseException) -> str:
+    """KeyError quotes its message (``'run x not found'``); show it as the other errors are shown."""
+    return str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.fn(args)
-    except (ConfigError, DataError, ParamError, UnknownName, ValueError, KeyError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except named_errors() as exc:
+        print(f"error: {_message(exc)}", file=sys.stderr)
         return 2
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import torch
 from torch import nn
@@ -23,12 +24,14 @@ from core.data import load_dataset
 from core.data.splits import Splits, make_splits
 from core.methods import METHODS, Context
 from core.metrics import Evaluation, evaluate
+from core.metrics.mia import live_attack_accuracy
 from core.models import ModelSpec, build_model
 from core.params import build_params
+from core.paths import atomic_write
 from core.progress import Progress, silent
 from core.report_provenance import code_version
-from core.training import (load_checkpoint, pick_device, recalibrate_batchnorm, save_checkpoint, seed_everything,
-                           train_epochs)
+from core.training import (file_sha256, load_checkpoint, pick_device, recalibrate_batchnorm, save_checkpoint,
+                           seed_everything, train_epochs)
 
 STAGES = ("data", "original", "gold", "unlearn", "evaluate", "audit")
 REFERENCE_RECIPE = "bn-recalibrated"  # in the cache key: models cached before the recipe changed are retrained
@@ -65,29 +68,61 @@ def _index_digest(index: torch.Tensor) -> str:
     return hashlib.sha256(index.numpy().tobytes()).hexdigest()[:16]
 
 
+def reference_key(sc: Scenario, splits: Splits, index: torch.Tensor) -> str:
+    """What a reference model depends on: the data as loaded now (the table's fingerprint, so a changed
+    dataset folder never reuses a model trained on its old files), the rows, task, model, training
+    settings, seed and training recipe."""
+    return _key(sc.dataset.name, sc.dataset.options, splits.table.fingerprint, sc.task, sc.model, asdict(sc.train),
+                sc.seed, _index_digest(index), REFERENCE_RECIPE)
+
+
+def _load_cached(build: Callable[[], nn.Module], path: Path, device: torch.device) -> Trained | None:
+    """The model cached at ``path``, or None when there is none or it cannot be trusted.
+
+    The ``.json`` beside it is written last, so a ``.pt`` without one is an unfinished write; a
+    ``.pt`` whose sha256 differs from the recorded one, or that does not load, is corrupt. Either
+    way the caller retrains (and overwrites it); a corrupt entry also gets a warning."""
+    meta_path = path.with_suffix(".json")
+    if not (path.exists() and meta_path.exists()):
+        return None
+    try:
+        meta = json.loads(meta_path.read_text())
+        sha = file_sha256(path)
+        if sha != meta["sha256"]:
+            raise ValueError(f"its sha256 {sha[:12]}... is not the recorded {str(meta['sha256'])[:12]}...")
+        model = load_checkpoint(build(), path)
+        return Trained(model.to(device), float(meta["seconds"]), True, sha)
+    except Exception as exc:  # whatever is wrong with a cache entry, retraining replaces it
+        warnings.warn(f"cached model {path} is unreadable ({type(exc).__name__}: {exc}); retraining it", stacklevel=2)
+        return None
+
+
 def train_reference(sc: Scenario, splits: Splits, split: str, device: torch.device, progress: Progress,
                     stage: str, cache: Path | None) -> Trained:
     """Train (or load from cache) a model from scratch on ``split`` with the scenario's settings."""
     index = splits.index(split)
-    key = _key(sc.dataset.name, sc.dataset.options, sc.task, sc.model, asdict(sc.train), sc.seed, _index_digest(index),
-               REFERENCE_RECIPE)
     c, h, _ = splits.table.image_shape
-    seed_everything(sc.seed)
-    model = build_model(sc.model, ModelSpec(c, h, splits.task.out_dim))
-    path = cache / "models" / f"{stage}-{key}.pt" if cache else None
-    if path is not None and path.exists():
-        meta = json.loads(path.with_suffix(".json").read_text())
+
+    def build() -> nn.Module:  # a fresh model each time: a failed load may have half-filled one
+        seed_everything(sc.seed)
+        return build_model(sc.model, ModelSpec(c, h, splits.task.out_dim))
+
+    path = cache / "models" / f"{stage}-{reference_key(sc, splits, index)}.pt" if cache else None
+    cached = _load_cached(build, path, device) if path is not None else None
+    if cached is not None:
         progress(1, 1, stage=stage, cached=1.0)
-        return Trained(load_checkpoint(model, path).to(device), meta["seconds"], True, meta["sha256"])
+        return cached
+    model = build()
     start = time.perf_counter()
     loader = splits.loader(index, sc.train.batch_size, shuffle=True, seed=sc.seed)
     train_epochs(model, loader, splits.task, sc.train.epochs, sc.train.lr, device, progress, stage=stage)
     recalibrate_batchnorm(model, splits.loader(index, sc.train.batch_size), device)  # as every method's model
     seconds = time.perf_counter() - start
     sha = ""
-    if path is not None:
+    if path is not None:  # the weights first, then the .json that marks the entry complete; each atomic
         sha = save_checkpoint(model, path)
-        path.with_suffix(".json").write_text(json.dumps({"seconds": seconds, "sha256": sha}))
+        meta = json.dumps({"seconds": seconds, "sha256": sha})
+        atomic_write(path.with_suffix(".json"), lambda tmp: tmp.write_text(meta))
     return Trained(model, seconds, False, sha)
 
 
@@ -149,6 +184,8 @@ def run_scenario(sc: Scenario, progress: Progress = silent, workdir: Path | None
                  cache: Path | None = None) -> dict:
     """The whole pipeline; returns the JSON-able results document (see README)."""
     prep = prepare(sc, progress, cache)
+    # the live chart's gold line: the attack accuracy to match, computed as the chart's points are
+    progress(0, 1, stage="unlearn", gold_mia_acc=live_attack_accuracy(prep.gold.model, prep.splits, prep.device))
     model, seconds, artifacts = run_method(prep, sc.method.name, sc.method.params, progress, workdir)
     progress(0, 3, stage="evaluate")
     rows = []
@@ -161,7 +198,7 @@ def run_scenario(sc: Scenario, progress: Progress = silent, workdir: Path | None
     checkpoints = {"original": prep.original.sha256, "gold": prep.gold.sha256}
     if workdir is not None:
         checkpoints[sc.method.name] = save_checkpoint(model, workdir / "unlearned.pt")
-    doc = {"scenario": sc.to_dict(), "sizes": prep.splits.sizes(), "results": rows,
+    doc = {"scenario": sc.to_dict(), "sizes": prep.splits.sizes(), "warnings": prep.splits.warnings(), "results": rows,
            "checkpoints": checkpoints, "artifacts": _jsonable(artifacts), "code": code_version()}
     if workdir is not None:  # the visual audit's maps, computed here in the worker (never on a shared model)
         from core.explain.saliency_audit import safe_saliency_audit

@@ -18,12 +18,28 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from core.progress import Progress, silent
+from core.paths import atomic_write
+from core.progress import Progress, poll, silent
 from core.task import Task
 
 
-class DivergedError(RuntimeError):
-    """The loss became NaN or infinite; the message says which step and what to try."""
+class Diverged(RuntimeError):
+    """Training diverged (the loss became NaN or infinite, or exploded far above chance, or a weight
+    stopped being finite): the run ends failed with this message, which says where and what to lower."""
+
+
+DivergedError = Diverged  # the earlier name, kept for imports
+EXPLOSION = 100.0  # an epoch's mean loss this many times the chance loss (Σ ln C) means the model blew up
+
+_STAGE_WORDS = {"train": ("training", "train.lr"), "original": ("the original model's training", "train.lr"),
+                "gold": ("the gold model's training", "train.lr")}
+
+
+def _where(stage: str, epoch: int, epochs: int | None = None) -> tuple[str, str]:
+    """("epoch 2 of the original model's training", "train.lr") for a stage; methods name their own."""
+    words, knob = _STAGE_WORDS.get(stage, (stage, "the method's lr (method.params)"))
+    of = f" of {epochs}" if epochs else ""
+    return f"epoch {epoch}{of} of {words}", knob
 
 
 def pick_device(requested: str = "auto") -> torch.device:
@@ -49,7 +65,24 @@ def seed_everything(seed: int) -> None:
 
 def check_finite(loss: torch.Tensor, where: str) -> None:
     if not torch.isfinite(loss):
-        raise DivergedError(f"{where}: the loss became {loss.item()}; lower the learning rate or the number of steps")
+        raise Diverged(f"{where}: the loss became {loss.item()}; lower the learning rate or the number of steps")
+
+
+def check_weights(model: nn.Module, where: str) -> None:
+    """Raise Diverged when any weight is NaN or infinite (a method whose loss stayed finite can still
+    push a weight there, and every score after would be nonsense)."""
+    for name, p in model.named_parameters():
+        if not bool(torch.isfinite(p).all()):
+            raise Diverged(f"{where}: weight {name} became NaN or infinite; lower the learning rate")
+
+
+def check_epoch_loss(mean_loss: float, task: Task, stage: str, epoch: int, epochs: int, lr: float) -> None:
+    """Supervised training should sit near or below the chance loss; far above it the model diverged
+    (``lr: 1e6`` kept a finite loss of 1e13 and "succeeded" with test accuracy 0)."""
+    chance = sum(math.log(c) for c in task.num_classes if c > 1) or 1.0
+    if not math.isfinite(mean_loss) or mean_loss > EXPLOSION * chance:
+        where, knob = _where(stage, epoch, epochs)
+        raise Diverged(f"loss became {mean_loss:.3g} at {where} (lr {lr:g}; chance is {chance:.2f}); lower {knob}")
 
 
 def train_epochs(model: nn.Module, loader: DataLoader, task: Task, epochs: int, lr: float,
@@ -64,11 +97,15 @@ def train_epochs(model: nn.Module, loader: DataLoader, task: Task, epochs: int, 
         for x, y in loader:
             x, y = x.to(device), y.to(device)
             loss = task.loss(model(x), y)
-            check_finite(loss, f"{stage} epoch {epoch + 1}")
+            if not torch.isfinite(loss):
+                where, knob = _where(stage, epoch + 1, epochs)
+                raise Diverged(f"loss became {loss.item()} at {where} (lr {lr:g}); lower {knob}")
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             total, count = total + loss.item() * len(x), count + len(x)
+            poll(progress)  # a cancel waits for one batch, not one epoch
+        check_epoch_loss(total / max(count, 1), task, stage, epoch + 1, epochs, lr)
         metrics = (on_epoch(epoch) if on_epoch else None) or {}
         progress(epoch + 1, epochs, stage=stage, loss=total / max(count, 1), **metrics)
     return model
@@ -94,10 +131,8 @@ def copy_model(model: nn.Module) -> nn.Module:
 
 def save_checkpoint(model: nn.Module, path: Path) -> str:
     """Save the state dict (atomic rename) and return its sha256, for audit reports."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, tmp)
-    tmp.replace(path)
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    atomic_write(path, lambda tmp: torch.save(state, tmp))  # a temporary name of its own, then os.replace
     return file_sha256(path)
 
 

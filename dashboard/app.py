@@ -1,5 +1,8 @@
 """Unlearning Studio's dashboard: ``streamlit run dashboard/app.py`` (or the ``unlearn-dashboard`` command).
 
+Both bind localhost (``dashboard/.streamlit/config.toml``); off localhost the access check of
+``dashboard/access.py`` runs before any page.
+
 A router only: the pages live in ``views/`` and are given to ``st.navigation`` by absolute path,
 so the app runs from any working directory.
 """
@@ -13,10 +16,19 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:  # `streamlit run path/to/app.py` without installing the package
     sys.path.insert(0, str(HERE.parent))
 
+import os  # noqa: E402
+
 from core import paths  # noqa: E402
+from dashboard.access import admit  # noqa: E402
 from dashboard.components.teaching import teaching_toggle  # noqa: E402
 
 st.set_page_config(page_title="Unlearning Studio", layout="wide")
+# Off localhost no page renders before the access token checks out (see dashboard/access.py).
+refused = admit(st.session_state, st.query_params, st.get_option("server.address") or "all interfaces", os.environ)
+if refused:
+    st.title("Unlearning Studio")
+    st.error(refused)
+    st.stop()
 PAGES = [
     st.Page(HERE / "views" / "home.py", title="Home", icon=":material/home:", default=True),
     st.Page(HERE / "views" / "data.py", title="Data & model", icon=":material/database:"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
+from core.data.roots import check_inside
 from core.data.source import DataError
 
 
@@ -12,7 +13,7 @@ def require_dir(root: str | Path, dataset: str, expected: str) -> Path:
     """The dataset's root folder as a Path; a DataError naming the layout when it is unset or absent."""
     if not str(root).strip():
         raise DataError(f"{dataset}: option 'root' is empty; set it to the folder that holds {expected}")
-    path = Path(root).expanduser()
+    path = check_inside(Path(root).expanduser(), dataset)  # before looking: an outside path is never probed
     if not path.is_dir():
         raise DataError(f"{dataset}: root folder {path} does not exist; point 'root' at the folder that holds {expected}")
     return path
@@ -38,4 +39,4 @@ def first_existing(candidates: Iterable[Path], dataset: str, what: str, director
 def resolve(root: Path, name: str) -> Path:
     """``name`` relative to ``root`` unless it is absolute (a user's CSV may give either)."""
     path = Path(name).expanduser()
-    return path if path.is_absolute() else root / path
+    return check_inside(path if path.is_absolute() else root / path, "dataset")

@@ -40,7 +40,13 @@ class Splits:
         return getattr(self, name)
 
     def sizes(self) -> dict[str, int]:
-        return {name: len(self.index(name)) for name in SPLIT_NAMES}
+        """Images per split, and ``skipped``: the unreadable files the reader left out of all of them."""
+        return {**{name: len(self.index(name)) for name in SPLIT_NAMES}, "skipped": len(self.table.skipped)}
+
+    def warnings(self) -> list[str]:
+        """What the user should know about the data the run used (today: unreadable images skipped)."""
+        summary = self.table.skipped_summary()
+        return [summary] if summary else []
 
     def targets(self, index: torch.Tensor) -> torch.Tensor:
         """Task labels ``[n, heads]`` of the rows at ``index``."""
@@ -124,6 +130,21 @@ def check_identity_disjoint(table: ImageTable, parts: dict[str, torch.Tensor]) -
                                 "the membership attack needs identity-disjoint splits")
 
 
+MIN_UNSEEN = 2  # the membership attack compares forget images with unseen ones: one alone cannot be split
+
+
+def check_minimum_sizes(test: torch.Tensor, unseen: torch.Tensor) -> None:
+    """Refuse splits no score can be computed on: an empty test set (no accuracy) or fewer than
+    ``MIN_UNSEEN`` unseen images (the membership attack's non-members), instead of a cryptic
+    error from inside scikit-learn at the end of a run."""
+    if len(test) == 0:
+        raise DataError("split: the test split is empty, so no accuracy can be measured; raise split.test_fraction "
+                        "or use a larger dataset")
+    if len(unseen) < MIN_UNSEEN:
+        raise DataError(f"split: the unseen split has {len(unseen)} image(s); the membership attack needs at least "
+                        f"{MIN_UNSEEN} non-member images; raise split.unseen_fraction or use a larger dataset")
+
+
 def make_splits(table: ImageTable, task: str | list[str], request: ForgetRequest, seed: int = 0,
                 test_fraction: float = 0.15, unseen_fraction: float = 0.15) -> Splits:
     """Split ``table`` and select the forget set; every check raises a DataError that says what to do."""
@@ -131,5 +152,6 @@ def make_splits(table: ImageTable, task: str | list[str], request: ForgetRequest
     part = split_partition(table, seed, test_fraction, unseen_fraction)
     train, test, unseen = ((part == p).nonzero().squeeze(1) for p in (TRAIN, TEST, UNSEEN))
     check_identity_disjoint(table, {"train": train, "test": test, "unseen": unseen})
+    check_minimum_sizes(test, unseen)
     mask = select_forget(table, train, request, seed)
     return Splits(table, t, request, train, train[mask], train[~mask], test, unseen)

@@ -77,8 +77,12 @@ class Context:
         return self.splits.loader(split, batch_size or self.train.batch_size, shuffle, seed=self.seed + epoch)
 
     def report(self, step: int, total: int, model: nn.Module, **extra: float) -> None:
-        """Compute the cheap live metrics on ``model`` and report them (may raise Cancelled)."""
+        """Compute the cheap live metrics on ``model`` and report them (may raise Cancelled, or Diverged
+        when a weight is no longer finite: every method reports, not every method steps through Stepper)."""
         from core.metrics import Evaluation, evaluate
+        from core.training import check_weights
+
+        check_weights(model, f"{self.stage} step {step} of {total}")
 
         live = Evaluation(model, self.splits, self.device, gold=self.gold, live=True, settings=self.metric_settings)
         self.recalibrate(model, live.live_limit)

@@ -1,7 +1,7 @@
 """The optimisation step and batch pairing the identity-unlearning methods share.
 
 ``Stepper`` owns one optimiser and does what every step needs: the divergence check (a NaN or
-infinite loss raises ``DivergedError`` naming the method and epoch), optional gradient clipping,
+infinite loss raises ``Diverged`` naming the method, epoch and learning rate), optional gradient clipping,
 and the update. ``forget_with_retain`` yields each forget batch next to a retain batch (the retain
 loader cycles), the pairing Advanced NegGrad, UNSIR and Random Labeling use in the paper's code.
 """
@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from core.methods.base import Context
-from core.training import check_finite, iterate_forever
+from core.training import Diverged, iterate_forever
 
 Batch = tuple[torch.Tensor, torch.Tensor]
 
@@ -39,13 +39,16 @@ class Stepper:
         self.params = [p for p in (model.parameters() if params is None else params) if p.requires_grad]
         self.opt = make_optimizer(self.params, lr, kind)
         self.where = where
+        self.lr = lr
         self.max_grad_norm = max_grad_norm
         self.epoch = 0
         self._sum, self._count = 0.0, 0
 
     def __call__(self, loss: torch.Tensor) -> float:
         """Check, back-propagate and update; returns the loss value."""
-        check_finite(loss, f"{self.where} epoch {self.epoch + 1}")
+        if not torch.isfinite(loss):
+            raise Diverged(f"{self.where} epoch {self.epoch + 1}: the loss became {loss.item()} (lr {self.lr:g}); "
+                           "lower the method's learning rate (method.params) or the number of steps")
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         if self.max_grad_norm > 0:

@@ -20,6 +20,7 @@ from dashboard.components.run_progress import progress_state
 from dashboard.components.scenario_text import scenario_summary
 from dashboard.components.tables import format_duration, results_table
 from dashboard.components.teaching import explain
+from dashboard.components.safe_text import md
 
 POLL_SECONDS = 1.0
 AUDIT_PAGE = Path(__file__).resolve().parents[1] / "views" / "audit.py"
@@ -31,9 +32,9 @@ def run_panel(run_id: str) -> None:
     try:
         run = store.get(run_id)
     except UnknownRun:
-        st.warning(f"There is no run {run_id!r} in {store.db}. Pick one on the Runs page or launch a new one.")
+        st.warning(f"There is no run {md(repr(run_id))}. Pick one on the Runs page or launch a new one.")
         return
-    st.subheader(run.name)
+    st.subheader(md(run.name))
     poll = POLL_SECONDS if run.active else None
 
     @st.fragment(run_every=poll)
@@ -45,7 +46,7 @@ def run_panel(run_id: str) -> None:
 
     live()
     with st.expander("Scenario of this run"):
-        st.markdown("\n".join(f"- **{label}:** {text}" for label, text in scenario_summary(run.config)))
+        st.markdown("\n".join(f"- **{label}:** {md(text)}" for label, text in scenario_summary(run.config)))
         st.caption(f"Run id {run.id} · files in {store.runs_root / run.id}")
 
 
@@ -130,8 +131,7 @@ def _results(run: Run) -> None:
 
 
 def _error(run: Run) -> None:
-    headline, _, detail = run.error.partition("\n")
-    (st.warning if run.status == "cancelled" else st.error)(headline)
-    if detail.strip():
-        with st.expander("Details (traceback)"):
-            st.code(detail.strip(), language=None)
+    headline = run.error.strip().split("\n\n", 1)[0]  # the named message; the traceback stays in the store
+    (st.warning if run.status == "cancelled" else st.error)(md(headline))
+    if run.status == "failed":
+        st.caption(f"The traceback is kept with the run: `unlearn show {run.id}` on the machine that runs it.")

@@ -12,6 +12,7 @@ from dashboard.components.scenario_text import scenario_summary
 from dashboard.components.story import INTRO, scenario_steps
 from dashboard.components.tables import format_duration
 from dashboard.components.teaching import teaching
+from dashboard.components.safe_text import md
 
 VIEWS = Path(__file__).parent
 RUN_PAGE, RUNS_PAGE = VIEWS / "run.py", VIEWS / "runs.py"
@@ -47,7 +48,7 @@ if not runs:
 for run in runs:
     with st.container(horizontal=True, vertical_alignment="center"):
         st.badge(run.status, color=STATUS_COLORS.get(run.status, "gray"))
-        st.page_link(RUN_PAGE, label=run.name, query_params={"run": run.id})
+        st.page_link(RUN_PAGE, label=md(run.name), query_params={"run": run.id})
         when = dt.datetime.fromtimestamp(run.created).strftime("%Y-%m-%d %H:%M")
         st.caption(" · ".join(x for x in (when, format_duration(run.duration)) if x))
 if runs:

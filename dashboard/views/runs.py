@@ -9,6 +9,7 @@ from core.runs import RunStore, cancel
 from dashboard.components.glossary import METRIC_NOTES
 from dashboard.components.tables import runs_table
 from dashboard.components.teaching import explain
+from dashboard.components.safe_text import md
 
 RUN_PAGE = Path(__file__).with_name("run.py")
 TABLE_KEY = "runs.table"
@@ -61,7 +62,7 @@ if run.active:
 
 confirming = st.session_state.get(CONFIRM_KEY)
 if confirming == run.id and not run.active:
-    st.warning(f"Delete run **{run.name}** ({run.id}) with its events and files in `{store.runs_root / run.id}`? "
+    st.warning(f"Delete run **{md(run.name)}** ({run.id}) with its events and files in `{store.runs_root / run.id}`? "
                "This cannot be undone.")
     yes, no = st.columns([1, 4])
     if yes.button("Yes, delete", key="runs.delete.yes", type="primary"):
