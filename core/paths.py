@@ -7,7 +7,9 @@ datasets and trained original/gold models keyed by what produced them.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
+from typing import Callable
 
 
 def home() -> Path:
@@ -26,3 +28,19 @@ def runs_dir() -> Path:
 
 def db_path() -> Path:
     return home() / "runs.db"
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    """Have ``write`` fill a temporary file beside ``path``, then rename it over ``path`` in one step.
+
+    The temporary name is unique to this process and call, so two runs writing the same cache entry
+    never write into one half-finished file, and a reader sees the old file or the new one, whole."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path

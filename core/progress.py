@@ -18,6 +18,16 @@ class Progress(Protocol):
     def __call__(self, step: int, total: int, *, stage: str = "", **metrics: float) -> None: ...
 
 
+def poll(progress: Progress) -> None:
+    """Let ``progress`` stop a long loop between two reports (a cancel) without recording anything.
+
+    Loops that report once per epoch call this once per batch, so a cancel waits for one batch, not
+    one epoch; a progress without a ``poll`` method (tqdm, ``silent``) makes it a no-op."""
+    check = getattr(progress, "poll", None)
+    if check is not None:
+        check()
+
+
 def silent(step: int, total: int, *, stage: str = "", **metrics: float) -> None:
     """A progress that does nothing (tests, nested helpers)."""
 
@@ -31,3 +41,7 @@ class Tee:
     def __call__(self, step: int, total: int, *, stage: str = "", **metrics: float) -> None:
         for cb in self.callbacks:
             cb(step, total, stage=stage, **metrics)
+
+    def poll(self) -> None:
+        for cb in self.callbacks:
+            poll(cb)

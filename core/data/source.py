@@ -16,6 +16,7 @@ import torch
 
 from core.data.errors import DataError  # noqa: F401  (re-exported)
 from core.data.table import ImageTable
+from core.paths import atomic_write
 from core.registry import Registry
 
 
@@ -63,10 +64,7 @@ def cached_table(path: Path, build: Callable[[], ImageTable]) -> ImageTable:
         except Exception:
             path.unlink(missing_ok=True)  # a corrupt or outdated cache is rebuilt, not trusted
     table = build()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{id(table)}")
-    torch.save(table.to_state(), tmp)
-    tmp.replace(path)
+    atomic_write(path, lambda tmp: torch.save(table.to_state(), tmp))  # a temporary name no other process shares
     return table
 
 

@@ -7,9 +7,10 @@ or restarting it; its output goes to ``runs/<id>/worker.log``.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
+
+import psutil
 
 from core.runs.store import RunStore
 
@@ -25,18 +26,19 @@ def launch(store: RunStore, config: dict, name: str = "") -> str:
     proc = subprocess.Popen([sys.executable, "-m", "core.runs.worker", run_id], stdout=log, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL, start_new_session=True, env=env)
     log.close()
-    store.set_pid(run_id, proc.pid)
+    store.set_pid(run_id, proc.pid)  # with its start time, read now while the child cannot have been reaped
     return run_id
 
 
 def cancel(store: RunStore, run_id: str) -> None:
-    """Ask a run to stop: a flag its progress reports check, plus SIGTERM to its worker."""
-    run = store.get(run_id)
-    if not run.active:
+    """Ask a run to stop: a flag its progress reports check, plus SIGTERM to its worker — only when the
+    pid still names the process recorded at launch (same start time), never a later owner of that pid."""
+    if not store.get(run_id).active:
         return
     store.request_cancel(run_id)
-    if run.pid:
+    worker = store.worker(run_id)
+    if worker is not None:
         try:
-            os.kill(run.pid, signal.SIGTERM)
-        except ProcessLookupError:
+            worker.terminate()  # psutil re-checks the process's identity before sending SIGTERM
+        except psutil.Error:
             pass
