@@ -9,9 +9,11 @@ Sections (option ``parts``):
   adversary accuracy; task accuracy change; guided-backprop saliency inside the feature's mask.
   A freshly initialised network's probe accuracy is listed as the floor no same-shaped model
   reading raw pixels can go below.
-- ``pattern`` — no annotations: identifier filter groups (eigengap K), the group named by its
-  overlap with a ground-truth mask, erased and fine-tuned; overlap of the chosen group vs the
-  others, task accuracy change against how much the task looks at the pattern (saliency share).
+- ``pattern`` — no annotations: identifier filter groups (eigengap K), the group a user would pick
+  (the explorer's mask-free top rank), erased and fine-tuned; overlap of the chosen group vs the
+  others on held-out images, task accuracy change against how much the task looks at the pattern
+  (saliency share). The group the region's ground-truth mask picks is an oracle no user has: it is
+  run too and shown only as the "upper bound (oracle)" row.
 - ``debias`` — the paper's Table 2 scenarios: EOD, DPD and APS before and after unlearning the
   bias feature, against naive fine-tuning on the same data.
 
@@ -30,6 +32,8 @@ from pathlib import Path
 import torch
 
 from core.bench.base import BENCHES, BenchArgs, BenchResult
+from core.bench.notes import departures_markdown
+from core.bench.validation import seed_plan, seeds_doc, seeds_markdown
 from core.bench.feature_report import figures, markdown, summarise
 from core.bench.feature_audit import (attackers, audit_rows, label_correlation, saliency_grid, saliency_share,
                                       test_accuracy)
@@ -149,43 +153,61 @@ def known_section(o: FeatureBenchOptions, seed: int, multi: bool, out: Path) -> 
     return out_rows
 
 
+PATTERN_CHOICES = (("ranking", "pattern_unlearning"), ("mask", "upper bound (oracle)"))
+"""How the pattern section picks the group: as a user would, by the explorer's mask-free ranking (the
+reported row), and by the region's ground-truth mask (an oracle no user has: an upper bound only)."""
+
+
+def _pattern_run(o: FeatureBenchOptions, prep: Prepared, task: str, choose_by: str, label: str, base_acc: float,
+                 test_rows, feature_mask, workdir: Path) -> tuple[dict, object, dict]:
+    """One pattern_unlearning run choosing its group ``choose_by``; its table row, model and artifacts."""
+    region_col, original = o.pattern_region, prep.original.model
+    params = {"region": region_col, "choose_by": choose_by, "epochs": o.iterations // 2, "lr": o.pattern_lr,
+              "identifier_epochs": o.identifier_epochs}
+    model, secs, art = run_method(prep, "pattern_unlearning", params, workdir=workdir)
+    doc, g = art["filter_groups"], art["pattern_group"]
+    check = art.get("pattern_check", {})  # measured on held-out images, not the ones that chose the group
+    x, _ = prep.splits.tensors(test_rows)
+    threshold = METHODS.get("pattern_unlearning").Params().threshold
+    _, hit = erase(art["identifier_model"], doc["layer"], art["identifier_groups"], g, x, threshold,
+                   art["pattern_scale"], prep.device)
+    info = {"task": task, "chosen_by": choose_by, "k": doc["k"], "group": g, "group_name": art["pattern_name"],
+            "top_k": doc["eigengap"]["top_k"], "overlap_chosen": check.get("chosen", float("nan")),
+            "overlap_other_mean": check.get("other_mean", float("nan")),
+            "overlap_ratio": check.get("ratio", float("nan")), "overlap_measured_on": check.get("measured_on"),
+            "erased_share": art["erased_share"], "corr_region_task": label_correlation(prep.splits, region_col, task),
+            "task_looks_at_pattern": saliency_share(original, prep.splits, test_rows, hit, prep.device)}
+    row = {**_row("pattern", f"{label} [{task}]", prep, model, [region_col], base_acc, test_rows, feature_mask,
+                  {"seconds": secs}), **info,
+           "saliency_in_pattern_after": saliency_share(model, prep.splits, test_rows, hit, prep.device)}
+    return row, model, art
+
+
 def pattern_section(o: FeatureBenchOptions, seed: int, out: Path) -> tuple[list[dict], dict]:
-    """No annotations: identifier groups, erase the region's group, fine-tune; per task."""
+    """No annotations: identifier groups, erase the explorer's top-ranked group, fine-tune; per task.
+    The group the region's mask would pick is run too, reported only as the oracle's upper bound."""
     rows, explorer = [], {}
     region_col = o.pattern_region
     for task in [t for t in o.pattern_tasks.split(",") if t]:
         prep = prepare(_scenario(o, task, {"kind": "pattern", "column": region_col, "value": 1}, seed))
         original = prep.original.model
         base_acc = test_accuracy(original, prep.splits, prep.device)
-        params = {"region": region_col, "epochs": o.iterations // 2, "lr": o.pattern_lr,
-                  "identifier_epochs": o.identifier_epochs}
-        workdir = out / f"pattern-{task}-seed{seed}"
-        model, secs, art = run_method(prep, "pattern_unlearning", params, workdir=workdir)
-        doc, g = art["filter_groups"], art["pattern_group"]
-        check = art.get("pattern_check", {})  # measured on held-out images, not the ones that chose the group
         test_rows = audit_rows(prep.splits, region_col, o.audit_images)
-        x, _ = prep.splits.tensors(test_rows)
-        threshold = METHODS.get("pattern_unlearning").Params().threshold
-        _, hit = erase(art["identifier_model"], doc["layer"], art["identifier_groups"], g, x, threshold,
-                       art["pattern_scale"], prep.device)
         feature_mask = prep.splits.table.masks[region_col][test_rows]
-        info = {"task": task, "k": doc["k"], "group": g, "group_name": art["pattern_name"],
-                "top_k": doc["eigengap"]["top_k"], "overlap_chosen": check.get("chosen", float("nan")),
-                "overlap_other_mean": check.get("other_mean", float("nan")),
-                "overlap_ratio": check.get("ratio", float("nan")), "overlap_measured_on": check.get("measured_on"),
-                "erased_share": art["erased_share"], "corr_region_task": label_correlation(prep.splits, region_col, task),
-                "task_looks_at_pattern": saliency_share(original, prep.splits, test_rows, hit, prep.device)}
         rows.append({**_row("pattern", f"original [{task}]", prep, original, [region_col], base_acc, test_rows,
                             feature_mask), "task": task})
-        rows.append({**_row("pattern", f"pattern_unlearning [{task}]", prep, model, [region_col], base_acc,
-                            test_rows, feature_mask, {"seconds": secs}), **info,
-                     "saliency_in_pattern_after": saliency_share(model, prep.splits, test_rows, hit, prep.device)})
+        models = {"original": original}
+        for choose_by, label in PATTERN_CHOICES:
+            row, model, art = _pattern_run(o, prep, task, choose_by, label, base_acc, test_rows, feature_mask,
+                                           out / f"pattern-{task}-{choose_by}-seed{seed}")
+            rows.append(row)
+            models[label] = model
+            if choose_by == "ranking":
+                explorer.setdefault(task, art.get("filter_groups_files", {}))
         ft, ft_secs, _ = run_method(prep, "finetune", {"epochs": o.iterations // 2, "lr": o.lr_model})
         rows.append({**_row("pattern", f"finetune (instance-level) [{task}]", prep, ft, [region_col], base_acc,
                             test_rows, feature_mask, {"seconds": ft_secs}), "task": task})
-        saliency_grid({"original": original, "pattern_unlearning": model}, prep.splits, test_rows, prep.device,
-                      out / f"pattern-{task}-saliency-seed{seed}.png")
-        explorer.setdefault(task, art.get("filter_groups_files", {}))
+        saliency_grid(models, prep.splits, test_rows, prep.device, out / f"pattern-{task}-saliency-seed{seed}.png")
     return rows, explorer
 
 
@@ -221,7 +243,8 @@ def feature_bench(args: BenchArgs) -> BenchResult:
         raise ValueError(f"bench feature: unknown part(s) {sorted(unknown)}; allowed: single, multi, pattern, debias")
     out = Path(args.out_dir) / "feature-bench"
     rows, explorers = [], {}
-    for seed in range(args.seeds):
+    plan = seed_plan(args.seeds, 0)  # nothing chosen on seeds: the pattern group is chosen per run, mask-free
+    for seed in plan["report"]:
         if "single" in parts:
             rows += known_section(o, seed, False, out)
         if "multi" in parts:
@@ -233,6 +256,10 @@ def feature_bench(args: BenchArgs) -> BenchResult:
         if "debias" in parts:
             rows += debias_section(o, seed)
     summary = summarise(rows)
-    doc = {"bench": "feature", "seeds": args.seeds, "options": dataclasses.asdict(o), "rows": rows,
-           "summary": summary, "explorers": explorers}
-    return BenchResult(doc, markdown(summary, o, args.seeds), figures(rows, explorers))
+    doc = {"bench": "feature", "seeds": seeds_doc(plan, []), "chosen": {}, "options": dataclasses.asdict(o),
+           "rows": rows, "summary": summary, "explorers": explorers}
+    md = (markdown(summary, o, args.seeds) + "\n"
+          + seeds_markdown(plan, {}, why="the methods run their defaults or the values given; the pattern group is "
+                                         "chosen in each run from the explorer's ranking on training images")
+          + departures_markdown(["adversarial_remover", "pattern_unlearning", *BASELINES]))
+    return BenchResult(doc, md, figures(rows, explorers))

@@ -195,9 +195,11 @@ class IdentifierNotFound(ValueError):
     """A saved identifier is missing or does not fit the model it should be loaded into."""
 
 
-def save_identifier(ident: Identifier, model_name: str, folder: Path) -> dict[str, str]:
+def save_identifier(ident: Identifier, model_name: str, folder: Path,
+                    fingerprint: dict | None = None) -> dict[str, str]:
     """Write the identifier's weights (state dict, ``torch.save``) and its partition, layer and
-    eigengaps (JSON) into ``folder``, so a later run can erase exactly the groups a user looked at."""
+    eigengaps (JSON) into ``folder``, so a later run can erase exactly the groups a user looked at.
+    ``fingerprint`` (what it was trained on, :func:`check_fingerprint`) is stored beside them."""
     from core.training import save_checkpoint
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -205,7 +207,7 @@ def save_identifier(ident: Identifier, model_name: str, folder: Path) -> dict[st
     sha = save_checkpoint(ident.model, weights)
     meta = {"model_name": model_name, "layer": ident.layer, "groups": ident.groups.tolist(),
             "k": ident.k, "gap": ident.gap.to_dict(), "final_gap": ident.final_gap.to_dict(),
-            "history": ident.history, "sha256": sha}
+            "history": ident.history, "sha256": sha, "fingerprint": fingerprint}
     (folder / IDENTIFIER_GROUPS).write_text(json.dumps(meta, indent=1))
     return {"weights": str(weights), "groups": str(folder / IDENTIFIER_GROUPS)}
 
@@ -219,6 +221,26 @@ def read_identifier_meta(folder: Path, where: str) -> dict:
             f"pattern_unlearning runs save one. Pick a pattern_unlearning run on the Filter groups page, "
             f"or leave identifier_run empty to train a new identifier")
     return json.loads(meta_path.read_text())
+
+
+FINGERPRINT_FIELDS = {"dataset": "dataset", "data": "data (dataset options: a digest of the training images and "
+                      "labels)", "task": "task", "model": "model", "seed": "seed", "train_rows": "training split"}
+"""What a reused identifier must share with the run reusing it, and how an error names each."""
+
+
+def check_fingerprint(meta: dict, current: dict, where: str) -> None:
+    """Raise :class:`IdentifierNotFound` naming every field where the saved identifier's fingerprint
+    differs from ``current`` (this run's): its groups describe a model trained on other data."""
+    fix = "reuse a run made with the same scenario (dataset and options, task, model, seed), or leave " \
+          "identifier_run empty to train a new identifier"
+    saved = meta.get("fingerprint")
+    if not saved:
+        raise IdentifierNotFound(f"{where}'s identifier was saved without a record of what it was trained on, so "
+                                 f"it cannot be checked against this scenario; {fix}")
+    diff = [f"{label}: {saved.get(k)!r} there, {current.get(k)!r} here" if k not in ("data", "train_rows")
+            else f"{label} differs" for k, label in FINGERPRINT_FIELDS.items() if saved.get(k) != current.get(k)]
+    if diff:
+        raise IdentifierNotFound(f"{where}'s identifier was trained on another scenario ({'; '.join(diff)}); {fix}")
 
 
 def _gap_from(d: dict) -> Eigengap:

@@ -5,10 +5,14 @@
    is exactly the group the user inspected on the Filter groups page), or a new one — a copy of the
    original model, already trained on the task (so phase 1 is done), trained further with the
    filter-grouping loss; K by the eigengap, filters grouped spectrally. Either way the identifier is
-   saved into this run's folder (``identifier.pt`` + ``identifier.json``) for later runs.
-2. Pick a group: ``group`` by number (from the Filter groups page), or the group whose maps fall
-   most inside the ground-truth mask of ``region`` on training images (synthetic data; an audit
-   aid, not an annotation the unlearning uses), or the request's column when the request names one.
+   saved into this run's folder (``identifier.pt`` + ``identifier.json``) for later runs, with a
+   fingerprint of what it was trained on (dataset and a digest of its data, task, model, seed,
+   training rows); a reuse whose scenario differs is refused, naming what differs.
+2. Pick a group: ``group`` by number (from the Filter groups page); or, with ``choose_by=ranking``,
+   the explorer's top-ranked group on training images, read from the maps alone (no annotation:
+   :func:`core.explain.group_explorer.rank_groups`); or (``choose_by=mask``) the group whose maps
+   fall most inside the ground-truth mask of ``region`` on training images (synthetic data; an
+   oracle that reads the masks), or of the request's column when the request names one.
    Where the mask exists, ``pattern_check`` measures the chosen group's overlap against the other
    groups' on held-out (unseen) images, not on the images that chose it.
 3. Erase, in every training image, the pixels where the group's upsampled map exceeds
@@ -22,8 +26,10 @@ The explorer data (spectrum, ordered similarity, group maps, mask overlaps) goes
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import torch
 import torch.nn.functional as F
@@ -32,10 +38,10 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from core.data.forget import FORGET_KINDS
 from core.data.source import DataError
-from core.explain.group_explorer import choose_group, explore, held_out_overlap, selection_rows
-from core.explain.identifier import (Identifier, IdentifierNotFound, IdentifierParams, group_maps, layer_activations,
-                                     load_identifier, read_identifier_meta, save_identifier, target_layer,
-                                     train_identifier)
+from core.explain.group_explorer import choose_group, explore, held_out_overlap, rank_groups, selection_rows
+from core.explain.identifier import (Identifier, IdentifierNotFound, IdentifierParams, check_fingerprint, group_maps,
+                                     layer_activations, load_identifier, read_identifier_meta, save_identifier,
+                                     target_layer, train_identifier)
 from core.methods.base import METHODS, Context, Method
 from core.params import param
 from core.training import copy_model, train_epochs
@@ -43,7 +49,10 @@ from core.training import copy_model, train_epochs
 
 @dataclass
 class PatternUnlearningParams:
-    group: int = param(-1, "filter group to erase (-1: the group matching `region`)", min=-1, max=255)
+    group: int = param(-1, "filter group to erase (-1: chosen by `choose_by`)", min=-1, max=255)
+    choose_by: Literal["mask", "ranking"] = param(
+        "mask", "with group=-1: 'mask' = the group matching `region`'s ground-truth mask (synthetic data; an oracle), "
+        "'ranking' = the explorer's top-ranked group, from the maps alone (no annotation)", choices=["mask", "ranking"])
     region: str = param("", "attribute whose ground-truth mask names the group (synthetic data only)")
     threshold: float = param(0.5, "erase pixels where the group's map exceeds this share of its 99th percentile",
                              min=0.0, max=10.0)
@@ -100,16 +109,18 @@ class PatternUnlearning(Method):
     def check(self, ctx: Context) -> None:
         super().check(ctx)
         target_layer(ctx.model, ctx.model_name, self.params.layer)
-        if self.params.group < 0 and not self._region(ctx):
+        by_mask = self.params.group < 0 and self.params.choose_by == "mask"
+        if by_mask and not self._region(ctx):
             raise ValueError("pattern_unlearning: choose the filter group to erase (group=N, see the Filter "
-                             "groups page) or a region attribute whose ground-truth mask names it")
+                             "groups page), choose_by=ranking, or a region attribute whose ground-truth mask names it")
         region = self._region(ctx)
-        if self.params.group < 0 and region not in ctx.splits.table.masks:
+        if by_mask and region not in ctx.splits.table.masks:
             have = ", ".join(sorted(ctx.splits.table.masks)) or "none in this dataset"
             raise ValueError(f"pattern_unlearning.region: no ground-truth mask for {region!r} "
                              f"(masks: {have}); choose the group by number instead")
         if self.params.identifier_run:
             meta = read_identifier_meta(identifier_folder(self.params.identifier_run), self._where())
+            check_fingerprint(meta, identifier_fingerprint(ctx), self._where())
             if self.params.group >= meta["k"]:
                 raise ValueError(f"pattern_unlearning.group: {self.params.group} does not exist; the identifier "
                                  f"of run {self.params.identifier_run} has K = {meta['k']} groups (0..{meta['k'] - 1})")
@@ -125,8 +136,7 @@ class PatternUnlearning(Method):
         ident, sample = self._identifier(ctx)
         explorer = explore(ident, ctx.splits, ctx.device)
         region = self._region(ctx)
-        group = p.group if p.group >= 0 else choose_group(ident, ctx.splits, region, ctx.device,
-                                                         selection_rows(ctx.splits, seed=ctx.seed))
+        group = p.group if p.group >= 0 else self._choose(ctx, ident, region)
         if group >= ident.k:
             raise ValueError(f"pattern_unlearning.group: {group} does not exist; the eigengap chose "
                              f"K = {ident.k} groups (0..{ident.k - 1})")
@@ -142,6 +152,15 @@ class PatternUnlearning(Method):
         return train_epochs(model, loader, ctx.splits.task, p.epochs, p.lr, ctx.device, stage="fine-tuning",
                             on_epoch=lambda e: ctx.report(e + 1, p.epochs, model))
 
+    def _choose(self, ctx: Context, ident: Identifier, region: str) -> int:
+        """The group to erase when none is named: the mask-free top rank, or the region's mask (oracle)."""
+        rows = selection_rows(ctx.splits, seed=ctx.seed)
+        if self.params.choose_by == "ranking":
+            ranking = rank_groups(ident, ctx.splits, rows, ctx.device)
+            ctx.artifacts["pattern_ranking"] = ranking
+            return ranking[0]["group"]
+        return choose_group(ident, ctx.splits, region, ctx.device, rows)
+
     def _sample(self, ctx: Context) -> torch.Tensor:
         """The training images whose activations decide K, the partition and the firing scale."""
         train_idx = ctx.splits.index("train")
@@ -154,8 +173,9 @@ class PatternUnlearning(Method):
         p = self.params
         sample = self._sample(ctx)
         if p.identifier_run:
-            ident = load_identifier(copy_model(ctx.model).to(ctx.device), ctx.model_name,
-                                    identifier_folder(p.identifier_run), self._where())
+            folder = identifier_folder(p.identifier_run)
+            check_fingerprint(read_identifier_meta(folder, self._where()), identifier_fingerprint(ctx), self._where())
+            ident = load_identifier(copy_model(ctx.model).to(ctx.device), ctx.model_name, folder, self._where())
             if p.layer and p.layer != ident.layer:
                 raise IdentifierNotFound(f"{self._where()}: its identifier groups layer {ident.layer!r}, not "
                                          f"pattern_unlearning.layer {p.layer!r}; clear layer or train a new identifier")
@@ -175,9 +195,12 @@ class PatternUnlearning(Method):
                               "identifier_model": ident.model, "identifier_groups": ident.groups})
         if self.params.identifier_run:
             ctx.artifacts["identifier_from"] = self.params.identifier_run
+        ctx.artifacts["pattern_chosen_by"] = ("number" if self.params.group >= 0 else
+                                              "ranking" if self.params.choose_by == "ranking" else "mask")
         if ctx.workdir is not None:
             ctx.artifacts["filter_groups_files"] = explorer.save(ctx.workdir / "filter_groups")
-            ctx.artifacts["identifier_files"] = save_identifier(ident, ctx.model_name, ctx.workdir)
+            ctx.artifacts["identifier_files"] = save_identifier(ident, ctx.model_name, ctx.workdir,
+                                                                identifier_fingerprint(ctx))
         n = self.params.examples
         if n and ctx.workdir is not None:
             from torchvision.utils import save_image
@@ -187,6 +210,25 @@ class PatternUnlearning(Method):
             path = ctx.workdir / "pattern_examples.png"
             save_image(F.interpolate(torch.cat([x, x_hat]), scale_factor=4, mode="nearest"), path, nrow=len(x))
             ctx.artifacts["pattern_examples"] = str(path)
+
+
+def _digest(*tensors: torch.Tensor) -> str:
+    h = hashlib.sha256()
+    for t in tensors:
+        h.update(str(tuple(t.shape)).encode())
+        h.update(t.contiguous().numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
+def identifier_fingerprint(ctx: Context) -> dict:
+    """What an identifier trained in this context was trained on: dataset name, a digest of the
+    data (up to 256 training images evenly spread, the task labels, the table size: dataset options
+    change them), task columns, model, seed and the training rows. A reused identifier must match."""
+    sp, table = ctx.splits, ctx.splits.table
+    pick = sp.train[:: max(1, len(sp.train) // 256)][:256]
+    data = _digest(torch.tensor([len(table)]), table.images[pick], sp.targets(sp.train))
+    return {"dataset": table.name, "data": data, "task": list(sp.task.columns), "model": ctx.model_name,
+            "seed": int(ctx.seed), "train_rows": _digest(sp.train)}
 
 
 def identifier_folder(run_id: str) -> Path:

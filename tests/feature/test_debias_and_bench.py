@@ -44,4 +44,11 @@ def test_feature_bench_smoke(tmp_path):
     assert {"adversarial_remover", "adversarial_remover min-max", "finetune (instance-level)"} <= methods
     md = (tmp_path / "feature.md").read_text()
     assert "Debiasing" in md and "No annotations" in md and "several features" in md
+    pattern = {r["method"]: r for r in doc["rows"] if r["section"] == "pattern"}
+    chosen, oracle = pattern["pattern_unlearning [Bald]"], pattern["upper bound (oracle) [Bald]"]
+    assert chosen["chosen_by"] == "ranking" and oracle["chosen_by"] == "mask"
+    assert "upper bound (oracle) [Bald]" in md and "oracle upper bound, not a result" in md
+    assert doc["seeds"] == {"validation": [], "report": [0]} and doc["chosen"] == {}
+    assert "Seeds: reported on [0]" in md
+    assert "- adversarial_remover: the remover minimises KL(uniform" in md  # departures named
     assert (tmp_path / "feature-debias.html").exists()

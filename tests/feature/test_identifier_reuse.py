@@ -3,6 +3,8 @@ training), with clear errors when the run or its files are missing or do not fit
 no-annotation quality check is measured on held-out images."""
 
 import copy
+import json
+import shutil
 
 import numpy as np
 import pytest
@@ -32,12 +34,13 @@ def trained(faces):
     return splits, model
 
 
-def run_pattern(trained, workdir, **params):
+def run_pattern(trained, workdir, seed=0, splits=None, **params):
     """Run pattern_unlearning on a copy of the trained model; returns the artifacts and progress stages."""
-    splits, model = trained
+    own, model = trained
+    splits = own if splits is None else splits
     stages = []
     ctx = Context(model=copy.deepcopy(model), splits=splits, device=torch.device("cpu"), model_name="smallcnn",
-                  train=TrainSettings(1, 2e-3, 32), workdir=workdir,
+                  train=TrainSettings(1, 2e-3, 32), workdir=workdir, seed=seed,
                   progress=lambda step, total, *, stage="", **m: stages.append(stage))
     method = METHODS.get("pattern_unlearning")(build_params(METHODS.get("pattern_unlearning").Params,
                                                             {**FAST, **params}))
@@ -113,3 +116,71 @@ def test_quality_check_is_measured_on_held_out_images(home_of, trained):
     others = [v for g, v in check["shares"].items() if int(g) != first["pattern_group"]]
     assert check["other_mean"] == pytest.approx(float(np.mean(others)))
     assert check["ratio"] == pytest.approx(check["chosen"] / check["other_mean"])
+
+
+def test_a_saved_identifier_of_another_scenario_is_refused_naming_what_differs(home_of, trained, tmp_path, faces):
+    from tests.feature.conftest import toy_faces
+
+    _, store, run_id, _ = home_of
+    saved = json.loads((store.runs_root / run_id / "identifier.json").read_text())["fingerprint"]
+    assert saved["dataset"] == "toyfaces" and saved["task"] == ["top"] and saved["model"] == "smallcnn"
+    assert saved["seed"] == 0
+    with pytest.raises(IdentifierNotFound, match=r"another scenario \(seed: 0 there, 1 here\);"):
+        run_pattern(trained, tmp_path, seed=1, group=0, identifier_run=run_id)
+    eyes = make_splits(faces, "eyes", ForgetRequest(kind="pattern", column="mouth"), seed=0)  # same shapes
+    with pytest.raises(IdentifierNotFound, match=r"task: \['top'\] there, \['eyes'\] here"):
+        run_pattern(trained, tmp_path, splits=eyes, group=0, identifier_run=run_id)
+    other = make_splits(toy_faces(seed=1), "top", ForgetRequest(kind="pattern", column="mouth"), seed=0)
+    with pytest.raises(IdentifierNotFound, match=r"\(data \(dataset options.*\) differs\)"):
+        run_pattern(trained, tmp_path, splits=other, group=0, identifier_run=run_id)
+
+
+def test_an_identifier_saved_without_a_fingerprint_is_refused(home_of, trained, tmp_path):
+    _, store, run_id, _ = home_of
+    copy_id = store.create({"method": {"name": "pattern_unlearning"}}, "old save")
+    src, dst = store.runs_root / run_id, store.run_dir(copy_id)
+    meta = json.loads((src / "identifier.json").read_text())
+    meta.pop("fingerprint")
+    (dst / "identifier.json").write_text(json.dumps(meta))
+    shutil.copy(src / "identifier.pt", dst / "identifier.pt")
+    with pytest.raises(IdentifierNotFound, match="saved without a record of what it was trained on"):
+        run_pattern(trained, tmp_path, group=0, identifier_run=copy_id)
+
+
+def test_ranking_chooses_the_group_without_any_mask(trained, tmp_path):
+    """choose_by=ranking reads no annotation: on the same data with every mask removed it erases the
+    explorer's top-ranked group, the same one it picks when the masks are there."""
+    import dataclasses
+
+    splits, _ = trained
+    bare = dataclasses.replace(splits, table=dataclasses.replace(splits.table, masks={}),
+                               request=ForgetRequest(kind="pattern", fraction=0.5))
+    art, _ = run_pattern(trained, tmp_path / "bare", splits=bare, choose_by="ranking")
+    assert art["pattern_chosen_by"] == "ranking" and "pattern_check" not in art
+    assert art["pattern_group"] == art["pattern_ranking"][0]["group"]
+    scores = [r["score"] for r in art["pattern_ranking"]]
+    assert scores == sorted(scores, reverse=True) and len(scores) == art["pattern_k"]
+    with_masks, _ = run_pattern(trained, tmp_path / "masks", choose_by="ranking")
+    assert with_masks["pattern_group"] == art["pattern_group"]
+    assert with_masks["pattern_ranking"] == art["pattern_ranking"]
+
+
+def test_rank_groups_puts_a_spot_that_comes_and_goes_above_a_uniform_group(faces):
+    """A planted identifier: filter 0 reads the blue mouth bar (wide when open, short when closed),
+    filter 1 the green face everywhere; the bar's group must rank first."""
+    from core.explain.filter_groups import Eigengap
+    from core.explain.group_explorer import rank_groups
+    from core.explain.identifier import Identifier
+
+    splits = make_splits(faces, "top", ForgetRequest(kind="pattern", column="mouth"), seed=0)
+    conv = torch.nn.Conv2d(3, 2, 1, bias=False)
+    with torch.no_grad():
+        conv.weight.zero_()
+        conv.weight[0, 2] = 1.0  # blue: the mouth bar
+        conv.weight[1, 1] = 1.0  # green: the whole face
+    gap = Eigengap(np.zeros(3), np.zeros(2), [2], 2)
+    ident = Identifier(torch.nn.Sequential(conv), "0", np.array([0, 1]), gap, gap)
+    ranking = rank_groups(ident, splits, selection_rows(splits), torch.device("cpu"))
+    assert [r["group"] for r in ranking] == [0, 1]
+    bar, face = ranking
+    assert bar["selectivity"] > face["selectivity"] and bar["concentration"] > face["concentration"]
