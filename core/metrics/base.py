@@ -4,6 +4,10 @@ An ``Evaluation`` holds one model under test with the splits (and the gold/origi
 known) and caches per-split logits, so the metrics that read the same outputs compute them once.
 Metrics run in registration order and may read earlier results (NoMUS reads test_acc, mia_acc).
 ``live=True`` marks metrics cheap enough for the per-epoch chart.
+
+Besides the splits' names an Evaluation knows one more, ``"nonmember"``: the unseen images the
+membership attacks compare the forget set with, matched to the forget request by
+core/metrics/nonmembers.py (which also records in ``extras["nonmembers"]`` how they were chosen).
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ import torch
 from torch import nn
 
 from core.data.splits import Splits
+from core.metrics.nonmembers import NonMembers, matched_unseen
 from core.registry import Registry
 from core.training import predict_logits
+
+NONMEMBER = "nonmember"  # the pseudo-split of the attacks' matched non-members
 
 
 @dataclass
@@ -33,9 +40,18 @@ class Evaluation:
     results: dict[str, float] = field(default_factory=dict)
     extras: dict[str, object] = field(default_factory=dict)
     _logits: dict[tuple[int, str], torch.Tensor] = field(default_factory=dict)
+    _nonmembers: NonMembers | None = None
+
+    def nonmembers(self) -> NonMembers:
+        """The attacks' non-members for this request, chosen once and recorded in ``extras["nonmembers"]``."""
+        if self._nonmembers is None:
+            self._nonmembers = matched_unseen(self.splits)
+            self.extras["nonmembers"] = self._nonmembers.summary()
+        return self._nonmembers
 
     def index(self, split: str) -> torch.Tensor:
-        idx = self.splits.index(split)
+        """Row indices of a split (or of ``"nonmember"``), capped at ``live_limit`` in live mode."""
+        idx = self.nonmembers().index(self.splits) if split == NONMEMBER else self.splits.index(split)
         return idx[: self.live_limit] if self.live else idx
 
     def logits(self, split: str, model: nn.Module | None = None) -> torch.Tensor:

@@ -1,9 +1,9 @@
 """ROC of the loss-based membership attack: mia_auc, mia_tpr_at_1fpr, mia_tpr_at_0_1fpr.
 
 Same scores as ``mia_acc`` (core/metrics/mia.py): each sample's task loss under the model, forget
-samples as members and unseen samples as non-members; the attack score is ``−loss`` (a low loss
+samples as members and the matched unseen samples (core/metrics/nonmembers.py) as non-members; the attack score is ``−loss`` (a low loss
 says "member"). Unlike ``mia_acc`` there is no classifier and no subsampling: a ROC curve does not
-depend on how many of each side there are, so every forget and unseen sample is used. The curve
+depend on how many of each side there are, so every forget and matched unseen sample is used. The curve
 is sklearn's ``roc_curve``; AUC 0.5 means the attacker cannot tell the sides apart, and AUC below
 0.5 means the forget samples now have *higher* loss than never-seen ones (over-forgetting, which
 is also visible). TPR at a given FPR is the highest true-positive rate among thresholds whose
@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.metrics import roc_auc_score, roc_curve
 
 from core.metrics.base import Evaluation, metric
-from core.metrics.mia import per_sample_loss
+from core.metrics.mia import attack_losses
 
 MAX_ROC_POINTS = 200
 
@@ -53,10 +53,12 @@ def roc_summary(member_scores: np.ndarray, nonmember_scores: np.ndarray, prefix:
     return numbers, curve
 
 
-@metric("mia_roc", "mia_auc, mia_tpr_at_1fpr, mia_tpr_at_0_1fpr: ROC of the loss attack, forget vs unseen "
+@metric("mia_roc", "mia_auc, mia_tpr_at_1fpr, mia_tpr_at_0_1fpr: ROC of the loss attack, forget vs matched unseen "
         "(0.5 / low TPR = forgotten); the curve goes to extras['mia_roc']")
 def mia_roc(ev: Evaluation) -> dict[str, float]:
-    members, nonmembers = -per_sample_loss(ev, "forget"), -per_sample_loss(ev, "unseen")
-    numbers, curve = roc_summary(members, nonmembers, "mia")
+    member_loss, nonmember_loss = attack_losses(ev)
+    if ev.extras.get("mia_unavailable"):  # no honest non-members (or too few): no curve either
+        member_loss = nonmember_loss = np.zeros(0)
+    numbers, curve = roc_summary(-member_loss, -nonmember_loss, "mia")
     ev.extras["mia_roc"] = curve
     return numbers

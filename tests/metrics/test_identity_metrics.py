@@ -91,10 +91,12 @@ def test_mia_metrics_on_planted_losses():
     fy, uy = splits.targets(splits.forget), splits.targets(splits.unseen)
     ty, ry = splits.targets(splits.test), splits.targets(splits.retain)
     # members: confident and right (tiny loss); non-members: uniform logits (loss ln 3)
-    ev = _evaluation_with_logits(splits, {"forget": _confident(fy, 8.0), "unseen": torch.zeros(len(uy), 3),
+    # an identity request: the non-members are all of unseen (the "nonmember" pseudo-split)
+    assert torch.equal(Evaluation(Fixed(), splits, torch.device("cpu")).index("nonmember"), splits.unseen)
+    ev = _evaluation_with_logits(splits, {"forget": _confident(fy, 8.0), "nonmember": torch.zeros(len(uy), 3),
                                           "test": _confident(ty, 8.0), "retain": _confident(ry, 8.0)})
     r = evaluate(ev, ["accuracy", "mia", "nomus", "mia_roc"])
-    assert r["test_acc"] == 1.0 and r["mia_acc"] == 1.0
+    assert r["test_acc"] == 1.0 and r["mia_acc"] == 1.0 and r["mia_n"] == min(len(fy), len(uy))
     assert r["forgetting_score"] == pytest.approx(0.5) and r["nomus"] == pytest.approx(0.5 * 1.0 + 0.5 * 0.0)
     assert r["mia_auc"] == 1.0 and r["mia_tpr_at_1fpr"] == 1.0
     ev.results.clear()
