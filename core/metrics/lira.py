@@ -3,7 +3,8 @@ lira_auc, lira_tpr_at_1fpr, lira_tpr_at_0_1fpr.
 
 A per-example attack, far stronger at low false-positive rates than the global loss threshold of
 ``mia_acc``/``mia_auc``. Shadow ("reference") models of the same architecture and training recipe
-are trained on random halves of the retain set, so none of them has seen any target example (the
+are trained on random halves of the retain set (their BatchNorm statistics then re-estimated on that
+half, as for every model of the pipeline), so none of them has seen any target example (the
 forget set = members, the unseen set = non-members). For each target example, its logit-scaled
 confidence ``φ = log p_y − log(1 − p_y)`` (averaged over task heads) under every shadow gives a
 Gaussian of how confident a model is on it *without* having trained on it. The model under test is
@@ -31,7 +32,7 @@ from core.metrics.mia_roc import roc_summary
 from core.models import ModelSpec, build_model
 from core.progress import Progress, silent
 from core.task import Task
-from core.training import predict_logits, seed_everything, train_epochs
+from core.training import predict_logits, recalibrate_batchnorm, seed_everything, train_epochs
 
 
 @dataclass
@@ -61,17 +62,25 @@ def train_shadows(splits: Splits, model_name: str, train: TrainSettings, n: int,
     if n < 2:
         raise ValueError(f"lira: {n} shadow model(s) cannot give a spread of confidences; use at least 2")
     c, h, _ = splits.table.image_shape
-    retain = splits.retain
     shadows = []
     for i in range(n):
-        gen = torch.Generator().manual_seed(seed * 7919 + i)
-        part = retain[torch.randperm(len(retain), generator=gen)[: max(1, int(round(fraction * len(retain))))]]
+        part = shadow_rows(splits, seed, i, fraction)
         seed_everything(seed * 7919 + i)
         model = build_model(model_name, ModelSpec(c, h, splits.task.out_dim))
         loader = splits.loader(part, train.batch_size, shuffle=True, seed=seed * 7919 + i)
-        shadows.append(train_epochs(model, loader, splits.task, train.epochs, train.lr, device).eval())
+        train_epochs(model, loader, splits.task, train.epochs, train.lr, device)
+        # the recipe of the models under test (core.pipeline.train_reference): BN statistics re-estimated
+        # on the shadow's own training rows, so a shadow's confidences are not skewed by stale averages
+        shadows.append(recalibrate_batchnorm(model, splits.loader(part, train.batch_size), device))
         progress(i + 1, n, stage="lira shadows")
     return shadows
+
+
+def shadow_rows(splits: Splits, seed: int, i: int, fraction: float = 0.5) -> torch.Tensor:
+    """The retain rows shadow ``i`` of ``seed`` trains on: a seeded random ``fraction`` of retain."""
+    retain = splits.retain
+    gen = torch.Generator().manual_seed(seed * 7919 + i)
+    return retain[torch.randperm(len(retain), generator=gen)[: max(1, int(round(fraction * len(retain))))]]
 
 
 def _confidences(model: nn.Module, splits: Splits, split: str, device: torch.device) -> np.ndarray:

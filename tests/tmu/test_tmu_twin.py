@@ -91,3 +91,17 @@ def test_twin_pair_learns_the_twin_set_and_its_gold_is_the_original_without_sibl
     twin.siblings = twin.siblings[:0]
     _, gold = build_twin_pair(ctx, subset_model, twin, 1, 1e-3, 1, gen())
     assert gold is subset_model
+
+
+def test_twin_models_bn_statistics_are_those_of_their_training_data(subset_splits, subset_model):
+    """The twin model's eval-mode BN averages describe the data it was fine-tuned on (as every model
+    of the pipeline), not momentum averages that lag behind the fine-tune."""
+    from core.methods.tmu.twin_models import fine_tune_copy
+    from tests.tmu.bn_check import first_bn_expected_mean
+
+    sp = subset_splits
+    ctx = make_context(sp, copy.deepcopy(subset_model))
+    twin = draw_twin_set(sp, "unseen", "all", ["shift"], gen())
+    model = fine_tune_copy(ctx, subset_model, twin.x, twin.y, 2, 3e-3, 0, gen(), "tmu twin")  # replay 0: data = twin
+    bn, expected = first_bn_expected_mean(model, twin.x, ctx.train.batch_size)
+    assert torch.allclose(bn.running_mean, expected, rtol=1e-4, atol=1e-5)

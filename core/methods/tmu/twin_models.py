@@ -2,7 +2,8 @@
 
 The twin model is the original model fine-tuned on the twin forget set D_t (plus its siblings S
 and some replayed training samples, so it does not drift); the twin's gold model is the original
-fine-tuned the same way without D_t (just the original when S is empty). A twin sample is hard
+fine-tuned the same way without D_t (just the original when S is empty). Both get their BatchNorm
+statistics re-estimated on their training data, as every model of the pipeline does. A twin sample is hard
 when the twin's gold model gets it wrong.
 """
 
@@ -16,7 +17,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from core.methods.base import Context
 from core.methods.tmu.twin import TwinSet
-from core.training import check_finite, predict_logits
+from core.training import check_finite, predict_logits, recalibrate_batchnorm
 
 
 def fine_tune_copy(ctx: Context, original: nn.Module, x: torch.Tensor, y: torch.Tensor, epochs: int, lr: float,
@@ -38,7 +39,10 @@ def fine_tune_copy(ctx: Context, original: nn.Module, x: torch.Tensor, y: torch.
             opt.step()
             total += loss.item() * len(xb)
         ctx.progress(epoch + 1, epochs, stage=stage, loss=total / max(len(data), 1))
-    return model.eval()
+    # As every model the pipeline hands out: eval-mode BN statistics of the data it was trained on (the
+    # last epoch's mix), not momentum averages lagging behind a fast fine-tune, which would mislabel
+    # twin samples as hard (wrong in eval mode) for the predictor to learn from.
+    return recalibrate_batchnorm(model, DataLoader(data, batch_size=ctx.train.batch_size), ctx.device)
 
 
 def build_twin_pair(ctx: Context, original: nn.Module, twin: TwinSet, epochs: int, lr: float, replay: int,
