@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from core.bench.base import BENCHES, BenchArgs, BenchResult
+from core.bench.validation import seed_plan, seeds_doc, seeds_markdown
 from core.config import default_scenario
 
 
@@ -53,7 +54,8 @@ def timed_demo_run(scenario: dict, name: str) -> tuple[float, dict]:
 def demo_bench(args: BenchArgs) -> BenchResult:
     sc = default_scenario(**({"device": args.options["device"]} if "device" in args.options else {}))
     rows = []
-    for seed in range(args.seeds):
+    plan = seed_plan(args.seeds, 0)  # a timing: nothing to choose
+    for seed in plan["report"]:
         with fresh_home():
             times = {}
             for label in ("cold", "cached"):
@@ -62,4 +64,5 @@ def demo_bench(args: BenchArgs) -> BenchResult:
     md = "| run | cold cache (s) | models cached (s) |\n| --- | --- | --- |\n"
     md += "".join(f"| {r['seed']} | {r['cold']:.1f} | {r['cached']:.1f} |\n" for r in rows)
     md += "\nGoal on a 2-core CPU: cold ≤ 120 s, cached ≤ 30 s (the saliency audit and store writes included).\n"
-    return BenchResult({"scenario": sc.to_dict(), "runs": rows}, md)
+    md += seeds_markdown(plan, {}, why="a timing of the default scenario as shipped")
+    return BenchResult({"scenario": sc.to_dict(), "seeds": seeds_doc(plan, []), "chosen": {}, "runs": rows}, md)

@@ -25,3 +25,15 @@ def test_a_timed_demo_run_goes_through_the_store_and_the_cache_warms(tiny_scenar
     assert cold > 0 and cached > 0
     assert [r["model"] for r in results["results"]] == ["original", "gold", "finetune"]
     assert "audit" in results  # the saliency stage ran, as in `unlearn demo`
+
+
+def test_the_demo_bench_says_nothing_was_chosen_on_validation_seeds(monkeypatch):
+    """The timing runs the shipped scenario: its document and table say no seed chose a setting."""
+    import core.bench.demo as demo
+    from core.bench import BenchArgs
+
+    monkeypatch.setattr(demo, "timed_demo_run", lambda scenario, name: (1.0, {"results": [{"metrics": {"nomus": 0.5}}]}))
+    result = demo.demo_bench(BenchArgs(seeds=2))
+    assert result.doc["seeds"] == {"validation": [], "report": [0, 1]} and result.doc["chosen"] == {}
+    assert [r["seed"] for r in result.doc["runs"]] == [0, 1]
+    assert "nothing chosen on validation seeds" in result.markdown
