@@ -132,11 +132,11 @@ def scenario_from_dict(raw: dict) -> Scenario:
 
     if not isinstance(raw, dict):
         raise ConfigError(f"scenario: {type(raw).__name__} given; expected a mapping of sections (dataset, task, model, forget, method, ...)")
+    _check_size(raw, "scenario")
     allowed = [f for f in Scenario.__dataclass_fields__]
     unknown = sorted(set(raw) - set(allowed))
     if unknown:
         raise ConfigError(f"scenario: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}")
-    _check_size(raw, "scenario")
     _check_top_level(raw)
     try:
         values = {k: build_params(_SECTIONS[k], v, where=k) if k in _SECTIONS else v for k, v in raw.items()}
@@ -185,6 +185,14 @@ def _check_size(raw: Any, where: str) -> None:
             stack.extend(node)
 
 
+def _one_line(exc: BaseException) -> str:
+    """A parser's complaint on one line: YAML's own message spans several, with a caret drawing."""
+    mark = getattr(exc, "problem_mark", None)
+    if isinstance(exc, yaml.MarkedYAMLError) and mark is not None:
+        return f"{exc.problem or exc.context} at line {mark.line + 1}, column {mark.column + 1}"
+    return " ".join(str(exc).split())
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read a YAML or JSON scenario file; an empty file is an error (it used to run the default)."""
     path = Path(path)
@@ -195,7 +203,7 @@ def load_scenario(path: str | Path) -> Scenario:
         text = path.read_text(encoding="utf-8")
         raw = json.loads(text) if kind == "JSON" else yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 (safe)
     except (json.JSONDecodeError, yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
-        raise ConfigError(f"{path}: not valid {kind}: {exc}") from None
+        raise ConfigError(f"{path}: not valid {kind}: {_one_line(exc)}") from None
     if raw is None or raw == {}:
         raise ConfigError(f"{path}: the scenario file is empty; write its sections (dataset, task, model, forget, "
                           "method, train) or use `unlearn demo` for the default scenario")

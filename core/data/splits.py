@@ -130,19 +130,21 @@ def check_identity_disjoint(table: ImageTable, parts: dict[str, torch.Tensor]) -
                                 "the membership attack needs identity-disjoint splits")
 
 
-MIN_UNSEEN = 2  # the membership attack compares forget images with unseen ones: one alone cannot be split
+# The membership attack's non-members: none at all leaves nothing to compare the forget set with. One
+# is enough to split (the attack itself reports NaN, with its reason, below two a side).
+MIN_UNSEEN = 1
 
 
 def check_minimum_sizes(test: torch.Tensor, unseen: torch.Tensor) -> None:
     """Refuse splits no score can be computed on: an empty test set (no accuracy) or fewer than
-    ``MIN_UNSEEN`` unseen images (the membership attack's non-members), instead of a cryptic
-    error from inside scikit-learn at the end of a run."""
+    ``MIN_UNSEEN`` unseen images (the membership attack's non-members), before any training
+    rather than at the end of a run."""
     if len(test) == 0:
         raise DataError("split: the test split is empty, so no accuracy can be measured; raise split.test_fraction "
                         "or use a larger dataset")
     if len(unseen) < MIN_UNSEEN:
         raise DataError(f"split: the unseen split has {len(unseen)} image(s); the membership attack needs at least "
-                        f"{MIN_UNSEEN} non-member images; raise split.unseen_fraction or use a larger dataset")
+                        f"{MIN_UNSEEN} non-member image(s); raise split.unseen_fraction or use a larger dataset")
 
 
 def make_splits(table: ImageTable, task: str | list[str], request: ForgetRequest, seed: int = 0,
