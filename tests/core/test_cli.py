@@ -25,6 +25,7 @@ def test_run_writes_json_and_is_listed(tmp_path, tiny_scenario, capsys):
     assert main(["run", str(cfg), "--json", str(out_json)]) == 0
     doc = json.loads(out_json.read_text())
     assert doc["scenario"]["task"] == "Eyeglasses"
+    assert doc["sizes"]["skipped"] == 0 and doc["warnings"] == []  # synthetic faces: nothing unreadable
     assert [r["model"] for r in doc["results"]] == ["original", "gold", "finetune"]
     assert {"test_acc", "mia_acc", "forgetting_score", "nomus", "seconds", "speedup"} <= set(doc["results"][2]["metrics"])
     printed = capsys.readouterr().out

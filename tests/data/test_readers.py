@@ -14,7 +14,7 @@ from core.data import DATASETS, DataError, load_dataset
 from core.data.table import TEST, TRAIN, UNASSIGNED, UNSEEN
 from core.params import ParamError, field_help
 
-from tests.data.layouts import CELEBA_ATTRS, CIFAR_NAMES, write_corrupt
+from tests.data.layouts import CELEBA_ATTRS, CIFAR_NAMES, write_corrupt, write_image
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -318,3 +318,79 @@ def test_folder_corrupt_png_skipped_or_error(folder_root):
         load_dataset("folder", {"root": str(folder_root), "on_bad_image": "error"})
     with pytest.raises(ParamError, match="allowed: skip, error"):
         load_dataset("folder", {"root": str(folder_root), "on_bad_image": "ignore"})
+
+
+# -- identities by name, duplicates, allowed data folders (issue 12) -------------------------------
+
+
+def _people_folder(root: Path, people: list[str], parts: list[str]) -> Path:
+    lines = ["file,animal,person,split"]
+    for i, (who, part) in enumerate(zip(people, parts)):
+        write_image(root / f"{i}.png", 300 + i, size=(12, 12))
+        lines.append(f"{i}.png,{'cat' if i % 2 else 'dog'},{who},{part}")
+    (root / "labels.csv").write_text("\n".join(lines) + "\n")
+    return root
+
+
+def test_folder_keeps_whole_number_identities_and_the_names_of_the_others(tmp_path):
+    """One non-integer name used to renumber every person, so identities: [4] removed CSV person 11."""
+    from core.data.forget import ForgetRequest
+    from core.data.splits import make_splits
+
+    people = ["11", "11", "4", "4", "bob", "bob", "7", "8"]
+    root = _people_folder(tmp_path / "p", people, ["train"] * 6 + ["test", "unseen"])
+    table = load_dataset("folder", {"root": str(root), "size": 8, "identity_column": "person",
+                                    "partition_column": "split"})
+    assert table.identity.tolist() == [11, 11, 4, 4, 12, 12, 7, 8]  # numbers stay; bob comes after the largest
+    assert table.identity_names == {12: "bob"} and table.identity_label(12) == "bob (12)"
+    for wanted, rows in (([4], [2, 3]), ([11], [0, 1]), (["bob"], [4, 5]), (["11", "bob"], [0, 1, 4, 5])):
+        splits = make_splits(table, "animal", ForgetRequest(kind="identities", identities=wanted))
+        assert sorted(splits.forget.tolist()) == rows, wanted
+    with pytest.raises(DataError, match=r"\['zed'\] are not identities of 'folder'; give a code or a name, e.g.*bob \(12\)"):
+        make_splits(table, "animal", ForgetRequest(kind="identities", identities=["zed"]))
+    with pytest.raises(DataError, match=r"7 are not in the training split"):
+        make_splits(table, "animal", ForgetRequest(kind="identities", identities=[7]))
+
+
+def test_folder_refuses_an_image_listed_twice_naming_the_lines(folder_root):
+    csv = folder_root / "labels.csv"
+    text = csv.read_text()
+    csv.write_text(text + "a/cat1.png,cat,1,alice,train\n")  # line 7 repeats line 2
+    with pytest.raises(DataError, match=r"lists the same image more than once: 'a/cat1.png' on lines 2 and 7; keep one"):
+        load_dataset("folder", {"root": str(folder_root), "identity_column": "person"})
+    csv.write_text(text + "a/cat1.png,cat,1,bob,test\n")  # the same file under another person
+    with pytest.raises(DataError, match=r"lines 2 and 7 under two identities \('alice' and 'bob'\)"):
+        load_dataset("folder", {"root": str(folder_root), "identity_column": "person"})
+
+
+def test_readers_open_only_the_allowed_data_folders(folder_root, tmp_path, monkeypatch):
+    """Off localhost the dashboard sets UNLEARN_DATA_ROOTS; a path outside is refused in words that
+    say nothing of whether it exists."""
+    monkeypatch.setenv("UNLEARN_DATA_ROOTS", str(tmp_path / "allowed"))
+    refusals = []
+    for outside in (folder_root, tmp_path / "no-such-folder", Path("/etc")):
+        with pytest.raises(DataError, match="outside the data folders this dashboard may read") as err:
+            load_dataset("folder", {"root": str(outside)})
+        refusals.append(str(err.value))
+    assert len(set(refusals)) == 1 and "no-such-folder" not in refusals[0] and "mine" not in refusals[0]
+    allowed = tmp_path / "allowed"
+    shutil.copytree(folder_root, allowed)
+    assert len(load_dataset("folder", {"root": str(allowed), "size": 8})) == 5
+    csv = allowed / "labels.csv"
+    csv.write_text(csv.read_text() + f"{folder_root / 'a' / 'cat1.png'},cat,1,alice,train\n")  # escapes by path
+    with pytest.raises(DataError, match="outside the data folders"):
+        load_dataset("folder", {"root": str(allowed), "size": 8})
+
+
+def test_skipped_images_are_counted_in_the_sizes_and_warned_about(tmp_path):
+    """`unlearn run` used to leave unreadable images out silently; the run's sizes and warnings say so."""
+    from core.data.forget import ForgetRequest
+    from core.data.splits import make_splits
+
+    root = _people_folder(tmp_path / "p", ["1", "1", "2", "2", "3", "4"], ["train"] * 4 + ["test", "unseen"])
+    write_corrupt(root / "1.png")
+    table = load_dataset("folder", {"root": str(root), "size": 8, "identity_column": "person",
+                                    "partition_column": "split"})
+    splits = make_splits(table, "animal", ForgetRequest(kind="identities", identities=[2]))
+    assert splits.sizes() == {"train": 3, "forget": 2, "retain": 1, "test": 1, "unseen": 1, "skipped": 1}
+    assert splits.warnings() == ["1 unreadable image skipped (on_bad_image='skip'): 1.png"]
