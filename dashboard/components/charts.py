@@ -18,36 +18,47 @@ from dashboard.components.palette import metric_color, model_color, model_role
 
 @dataclass(frozen=True)
 class LiveMetric:
-    """A per-epoch metric the live chart knows how to draw: its colour and which way is better."""
+    """A per-epoch metric the live chart knows how to draw: its colour and which way is better.
+
+    ``direction`` is ``"higher"`` or ``"lower"`` (better), or ``"target"``: better is closer to the value
+    of the metric ``target`` (the gold model's attack accuracy for the attack, the attribute's chance
+    rate for the attribute attacker: falling below either is no improvement)."""
 
     name: str
     color: str
-    lower_is_better: bool = False
+    direction: str = "higher"
+    target: str | None = None
+    target_text: str = ""
 
 
 @dataclass(frozen=True)
 class Reference:
-    """A dotted line drawn when ``metric`` is on the chart: a fixed ``value`` or the last value of ``source``."""
+    """A dotted line drawn when ``metric`` is on the chart: a fixed ``value``, or the last value of ``source``
+    in the events (else the gold row's ``gold_metric`` in the final results)."""
 
     metric: str
     text: str
     value: float | None = None
     source: str | None = None
+    gold_metric: str | None = None
+    color: str | None = None
 
 
 # Every live metric a run may report, in drawing order; a chart draws those present in its events.
 LIVE_REGISTRY: tuple[LiveMetric, ...] = (
     LiveMetric("test_acc", metric_color("test_acc")),
-    LiveMetric("mia_acc", metric_color("mia_acc"), lower_is_better=True),
+    LiveMetric("mia_acc", metric_color("mia_acc"), direction="target", target="gold_mia_acc", target_text="gold"),
     LiveMetric("nomus", metric_color("nomus")),
     LiveMetric("fidelity", "#17becf"),
-    LiveMetric("efficacy", "#ff7f0e", lower_is_better=True),
+    LiveMetric("efficacy", "#ff7f0e", direction="target", target="efficacy_chance", target_text="chance"),
     LiveMetric("aum", "#2ca02c"),
 )
 LIVE_METRICS = tuple(m.name for m in LIVE_REGISTRY)
 LIVE_BY_NAME = {m.name: m for m in LIVE_REGISTRY}
+GOLD_LINE_TEXT = "gold model (the attack accuracy to match)"
 REFERENCES: tuple[Reference, ...] = (
-    Reference("mia_acc", "coin toss (attack fails)", value=0.5),
+    Reference("mia_acc", GOLD_LINE_TEXT, source="gold_mia_acc", gold_metric="mia_acc", color=model_color("gold")),
+    Reference("mia_acc", "coin toss", value=0.5),
     Reference("efficacy", "attribute chance (fully removed)", source="efficacy_chance"),
 )
 METHOD_PHASE = "unlearn"  # the pipeline's name for the phase in which the method reports its own stages
@@ -106,28 +117,94 @@ def shown_metrics(events: Iterable[EventLike]) -> list[str]:
     return list(merged_series(live_series(events)))
 
 
-def reference_value(ref: Reference, points: list[EventLike]) -> float | None:
-    """Where a reference line lies: its fixed value, or the last reported value of its source metric."""
-    if ref.value is not None:
-        return ref.value
-    values = [p.metrics.get(ref.source) for p in points if p.metrics.get(ref.source) is not None]
+def latest_value(events: Iterable[EventLike], name: str) -> float | None:
+    """The last reported value of ``name`` in any event (the gold line's value comes before the epochs)."""
+    values = [e.metrics.get(name) for e in events if e.metrics.get(name) is not None]
     return values[-1] if values else None
 
 
-def add_references(fig: go.Figure, drawn: Iterable[str], points: list[EventLike]) -> None:
-    """Dotted reference lines (coin toss for the attack, chance for the attribute attacker) of drawn metrics."""
+def gold_metric(results: dict[str, Any] | None, name: str) -> float | None:
+    """The gold model's final value of ``name`` in a results document, if any."""
+    rows = [r for r in result_rows(results) if r.get("model") == "gold"]
+    value = rows[-1]["metrics"].get(name) if rows else None
+    return None if value is None or value != value else value  # NaN: no number to draw
+
+
+def reference_value(ref: Reference, events: list[EventLike], results: dict[str, Any] | None = None) -> float | None:
+    """Where a reference line lies: its fixed value, the last reported value of its source metric, or the
+    gold row's final value. The event value comes first: it is computed as the chart's points are."""
+    if ref.value is not None:
+        return ref.value
+    found = latest_value(events, ref.source) if ref.source else None
+    if found is None and ref.gold_metric:
+        found = gold_metric(results, ref.gold_metric)
+    return found
+
+
+def target_value(name: str, events: list[EventLike], results: dict[str, Any] | None = None) -> float | None:
+    """The value a ``"target"`` metric should approach (its reference line's), or None when unknown."""
+    entry = LIVE_BY_NAME.get(name)
+    ref = next((r for r in REFERENCES if entry and entry.target and r.metric == name and r.source == entry.target), None)
+    return reference_value(ref, events, results) if ref else None
+
+
+def add_references(fig: go.Figure, drawn: Iterable[str], events: list[EventLike],
+                   results: dict[str, Any] | None = None) -> None:
+    """Dotted reference lines of drawn metrics: the gold model's attack accuracy (the target) and the coin
+    toss for the attack, chance for the attribute attacker."""
     drawn = set(drawn)
     for ref in REFERENCES:
-        y = reference_value(ref, points) if ref.metric in drawn else None
+        y = reference_value(ref, events, results) if ref.metric in drawn else None
         if y is not None:
-            color = live_color(ref.metric)
-            fig.add_hline(y=y, line={"dash": "dot", "color": color, "width": 1}, annotation_text=ref.text,
-                          annotation_position="bottom right", annotation_font_color=color)
+            color = ref.color or live_color(ref.metric)
+            fig.add_hline(y=y, line={"dash": "dash" if ref.color else "dot", "color": color, "width": 1.5 if ref.color else 1},
+                          annotation_text=ref.text, annotation_position="top right" if ref.color else "bottom right",
+                          annotation_font_color=color)
 
 
-def live_chart(events: Iterable[EventLike], height: int = 380) -> go.Figure:
+@dataclass(frozen=True)
+class Tile:
+    """One latest-value tile: label, shown value, change (number or text) and Streamlit's delta colour."""
+
+    name: str
+    label: str
+    value: str
+    delta: float | str | None
+    delta_color: str
+
+
+def tile(name: str, value: float | None, prev: float | None, target: float | None = None) -> Tile:
+    """The tile of a live metric: the change since the epoch before, coloured by the metric's direction.
+
+    A ``"target"`` metric shows the change of its distance to the target (``-0.020 to gold``: 0.02
+    closer, green); when the target is not known yet the change is shown uncoloured."""
+    entry = LIVE_BY_NAME[name]
+    shown = "–" if value is None else f"{value:.3f}"
+    if value is None or prev is None:
+        return Tile(name, metric_label(name), shown, None, "normal")
+    if entry.direction == "target":
+        if target is None:
+            return Tile(name, metric_label(name), shown, round(value - prev, 4), "off")
+        closer = abs(value - target) - abs(prev - target)
+        return Tile(name, metric_label(name), shown, f"{closer:+.3f} to {entry.target_text}", "inverse")
+    return Tile(name, metric_label(name), shown, round(value - prev, 4),
+                "inverse" if entry.direction == "lower" else "normal")
+
+
+def latest_tiles(events: Iterable[EventLike], names: list[str], results: dict[str, Any] | None = None) -> list[Tile]:
+    """The last epoch's value of each drawn live metric, with its change since the epoch before."""
+    events = list(events)
+    points = unlearning_points(events)
+    if not points:
+        return []
+    last, prev = points[-1].metrics, (points[-2].metrics if len(points) > 1 else {})
+    return [tile(n, last.get(n), prev.get(n), target_value(n, events, results)) for n in names]
+
+
+def live_chart(events: Iterable[EventLike], height: int = 380, results: dict[str, Any] | None = None) -> go.Figure:
     """The live metrics present in the events (accuracy, attack, NoMUS; fidelity, efficacy, AUM on
-    attribute runs) per unlearning epoch, with their reference lines."""
+    attribute runs) per unlearning epoch, with their reference lines (the gold model's attack accuracy
+    from the events, else from ``results``)."""
     events = list(events)
     series = live_series(events)
     fig = go.Figure()
@@ -137,7 +214,7 @@ def live_chart(events: Iterable[EventLike], height: int = 380) -> go.Figure:
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=label,
                                  line={"color": live_color(name), "width": 2}, marker={"size": 7},
                                  meta=name, hovertemplate="epoch %{x}: %{y:.3f}<extra>" + label + "</extra>"))
-    add_references(fig, series, unlearning_points(events))
+    add_references(fig, series, events, results)
     fig.update_layout(uirevision=UIREVISION, height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10},
                       legend={"orientation": "h", "y": 1.08, "x": 0}, hovermode="x unified")
     fig.update_xaxes(title_text="unlearning epoch", dtick=1)

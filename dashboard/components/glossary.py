@@ -8,8 +8,10 @@ from __future__ import annotations
 
 METRIC_LABELS: dict[str, str] = {
     "test_acc": "Test accuracy", "top2_acc": "Top-2 accuracy", "retain_acc": "Retain accuracy",
-    "forget_acc": "Forget accuracy", "mia_acc": "Membership attack", "forgetting_score": "Forgetting score",
-    "nomus": "NoMUS", "efficacy": "Attacker efficacy", "efficacy_chance": "Attacker chance",
+    "forget_acc": "Forget accuracy", "mia_acc": "Membership attack", "mia_gold_gap": "Attack gap to gold",
+    "mia_n": "Attack samples a side", "mia_ci_low": "Attack 95% low", "mia_ci_high": "Attack 95% high",
+    "forgetting_score": "Forgetting score", "nomus": "NoMUS", "efficacy": "Attacker efficacy",
+    "efficacy_chance": "Attacker chance",
     "fidelity": "Fidelity", "aum": "AUM", "gold_gap": "Gap to gold", "activation_distance": "Activation distance",
     "seconds": "Seconds", "peak_mem_mb": "Peak memory (MB)", "speedup": "Speed-up",
 }
@@ -19,11 +21,19 @@ METRIC_NOTES: dict[str, str] = {
     "top2_acc": "Share of test images whose true label is among the model's two best guesses.",
     "retain_acc": "Accuracy on the training images we keep: the model should still know them.",
     "forget_acc": "Accuracy on the images to forget: it should fall to what a model that never saw them gets.",
-    "mia_acc": "How well an attacker tells forgotten images from unseen ones by their loss; 0.5 is a coin toss, "
-               "which means the model no longer treats them as members.",
-    "forgetting_score": "Distance of the membership attack from a coin toss, |MIA − 0.5|: 0 is best.",
-    "nomus": "One score for both goals: half test accuracy, half how close the attack is to a coin toss (1 is best).",
-    "efficacy": "Accuracy of an attacker reading the hidden features for the forgotten attribute: lower is better.",
+    "mia_acc": "How well an attacker tells forgotten images from never-seen ones like them (same class or attribute "
+               "value) by their loss. The target is the gold model's value: a model that never saw the images can "
+               "still sit away from 0.5, the coin toss.",
+    "mia_gold_gap": "Distance of the membership attack from the gold model's, |MIA − gold's MIA|: 0 is best.",
+    "mia_n": "Forgotten (and as many never-seen) images the attack used: with a handful it can tell very little.",
+    "mia_ci_low": "Lower end of an approximate 95% interval of the attack accuracy.",
+    "mia_ci_high": "Upper end of an approximate 95% interval of the attack accuracy.",
+    "forgetting_score": "The paper's distance of the membership attack from a coin toss, |MIA − 0.5| (0 best); "
+                        "compare it with the gold model's.",
+    "nomus": "The paper's one score for both goals: half test accuracy, half how close the attack is to a coin toss "
+             "(1 is best); compare it with the gold model's.",
+    "efficacy": "Accuracy of an attacker reading the hidden features for the forgotten attribute: the closer to "
+                "its chance rate the better (below chance is no better).",
     "efficacy_chance": "What the attribute attacker gets by always guessing the most common value: the floor.",
     "fidelity": "Task accuracy after attribute unlearning: the model must stay useful.",
     "aum": "Harmonic mean of (1 − efficacy) and fidelity: high only when both are good.",
@@ -41,7 +51,9 @@ MODEL_NOTES: dict[str, str] = {
 }
 
 CHART_NOTE = ("Each point is one epoch of the unlearning method, scored on the unlearned model. A good method keeps "
-              "test accuracy up while the membership attack sinks towards the 0.5 line (a coin toss) and NoMUS rises.")
+              "test accuracy up while the membership attack moves to the gold model's line (what a model that never "
+              "saw the images scores); the 0.5 line is a coin toss, not the goal. The tiles' attack change is its "
+              "distance to gold: negative is closer.")
 
 RESULTS_NOTE = ("Full evaluation of the three models. The unlearned row should look like the gold row, "
                 "not like the original.")

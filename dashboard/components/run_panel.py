@@ -13,12 +13,12 @@ import streamlit as st
 
 from core.runs import Run, RunStore, UnknownRun, cancel
 from dashboard.components.audit import ROC_NOTE, roc_chart, roc_curves
-from dashboard.components.charts import LIVE_BY_NAME, live_chart, results_chart, shown_metrics, unlearning_points
+from dashboard.components.charts import latest_tiles, live_chart, results_chart, shown_metrics, unlearning_points
 from dashboard.components.glossary import CHART_NOTE, METRIC_NOTES, RESULTS_NOTE, metric_label
 from dashboard.components.palette import STATUS_COLORS
 from dashboard.components.run_progress import progress_state
 from dashboard.components.scenario_text import scenario_summary
-from dashboard.components.tables import format_duration, results_table
+from dashboard.components.tables import attack_notes, column_format, format_duration, results_table
 from dashboard.components.teaching import explain
 from dashboard.components.safe_text import md
 
@@ -54,7 +54,7 @@ def _draw(store: RunStore, run: Run, events: list) -> None:
     _status_row(store, run)
     if run.active:
         _progress(run, events)
-    _live_chart(events)
+    _live_chart(events, run.results)
     if run.status == "succeeded":
         _results(run)
     elif run.error:
@@ -87,27 +87,24 @@ def _progress(run: Run, events: list) -> None:
                                      f"step {state.step}/{state.total}{eta}")
 
 
-def _live_chart(events: list) -> None:
+def _live_chart(events: list, results: dict | None = None) -> None:
     points = unlearning_points(events)
-    st.plotly_chart(live_chart(events), key="run.live_chart", config={"displaylogo": False})
+    st.plotly_chart(live_chart(events, results=results), key="run.live_chart", config={"displaylogo": False})
     with st.container(key="epochs-received"):
         st.caption(f"{len(points)} unlearning epoch{'s' if len(points) != 1 else ''} received. {CHART_NOTE}"
                    if points else "The chart fills in once unlearning starts, after the original and gold models "
                    "are trained (or loaded from the cache). " + CHART_NOTE)
     if not points:
         return
-    _latest_tiles(points, shown_metrics(events))
+    _latest_tiles(events, shown_metrics(events), results)
 
 
-def _latest_tiles(points: list, names: list[str]) -> None:
-    """The last epoch's value of each drawn live metric, with its change since the epoch before."""
-    last, prev = points[-1].metrics, (points[-2].metrics if len(points) > 1 else {})
-    for col, name in zip(st.columns(len(names)), names):
-        value = last.get(name)
-        delta = None if value is None or prev.get(name) is None else round(value - prev[name], 4)
-        col.metric(metric_label(name), "–" if value is None else f"{value:.3f}", delta,
-                   delta_color="inverse" if LIVE_BY_NAME[name].lower_is_better else "normal")
-        col.caption(METRIC_NOTES.get(name, ""))
+def _latest_tiles(events: list, names: list[str], results: dict | None) -> None:
+    """The last epoch's value of each drawn live metric, with its change since the epoch before (for the
+    attack and the attribute attacker: the change of the distance to gold / to chance)."""
+    for col, t in zip(st.columns(len(names)), latest_tiles(events, names, results)):
+        col.metric(t.label, t.value, t.delta, delta_color=t.delta_color)
+        col.caption(METRIC_NOTES.get(t.name, ""))
 
 
 def _results(run: Run) -> None:
@@ -116,10 +113,15 @@ def _results(run: Run) -> None:
         st.info("The run finished without a results table.")
         return
     st.markdown("#### Results")
-    config = {c: st.column_config.NumberColumn(metric_label(c), help=METRIC_NOTES.get(c), format="%.3f")
+    config = {c: st.column_config.NumberColumn(metric_label(c), help=METRIC_NOTES.get(c), format=column_format(c))
               for c in table.columns if c not in ("model", "role")}
     st.dataframe(table, hide_index=True, column_config=config, key="run.results_table")
     st.caption(RESULTS_NOTE)
+    notes = attack_notes(run.results)
+    for reason in notes["unavailable"]:
+        st.warning(f"Membership attack not shown: {md(reason)}", icon=":material/block:")
+    if notes["nonmembers"]:
+        st.caption("Membership attack non-members: " + md("; ".join(notes["nonmembers"])) + ".")
     st.plotly_chart(results_chart(run.results), key="run.results_chart", config={"displaylogo": False})
     curves = roc_curves(run.results)
     if curves:

@@ -12,6 +12,28 @@ from dashboard.components.glossary import METRIC_LABELS
 from dashboard.components.palette import model_role
 
 METRIC_ORDER = tuple(METRIC_LABELS)  # the engine's fixed metric names, in the order columns appear
+COUNT_METRICS = frozenset({"mia_n"})  # whole numbers, shown without decimals
+
+
+def column_format(name: str) -> str:
+    """The printf format of a metric's column: counts as integers, scores with 3 decimals."""
+    return "%d" if name in COUNT_METRICS else "%.3f"
+
+
+def attack_notes(results: dict[str, Any] | None) -> dict[str, list[str]]:
+    """What the results rows' extras say about the membership attack, each text once: ``unavailable``,
+    why no attack number could be computed (shown instead of a number), and ``nonmembers``, how the
+    non-members were chosen (with their count)."""
+    unavailable: dict[str, None] = {}
+    rules: dict[str, None] = {}
+    for row in result_rows(results):
+        extras = row.get("extras") or {}
+        if extras.get("mia_unavailable"):
+            unavailable[str(extras["mia_unavailable"])] = None
+        nm = extras.get("nonmembers")
+        if isinstance(nm, dict) and nm.get("rule"):
+            rules[f"{nm['rule']} ({nm.get('count', 0)} images)"] = None
+    return {"unavailable": list(unavailable), "nonmembers": list(rules)}
 
 
 def results_table(results: dict[str, Any] | None) -> pd.DataFrame:

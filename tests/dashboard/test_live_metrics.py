@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 
 from core.config import DEFAULT_SCENARIO
 from core.runs import Event
-from dashboard.components.charts import LIVE_METRICS, live_chart, results_chart, shown_metrics
+from dashboard.components.charts import LIVE_METRICS, latest_tiles, live_chart, results_chart, shown_metrics, tile
 from dashboard.components.compare import curve_metrics, curves_chart
+from dashboard.components.safe_text import md
+from dashboard.components.tables import attack_notes
 from tests.dashboard.test_pages import app, texts
 
 ATTRIBUTE_EPOCHS = [(0.95, 0.56, 0.90, 0.97, 0.51, 0.06), (0.94, 0.54, 0.91, 0.80, 0.51, 0.33),
@@ -89,3 +92,56 @@ def test_run_page_of_an_attribute_run_shows_efficacy_and_aum(store):
     labels = [m.label for m in at.metric]
     assert "Attacker efficacy" in labels and "AUM" in labels
     assert "3 unlearning epochs received" in texts(at, "caption")
+
+
+def gold_events(gold: float = 0.62) -> list[Event]:
+    """What the pipeline reports: the gold model's live attack accuracy once, then the method's epochs."""
+    return [Event(1, 1.0, "unlearn", 0, 1, {"gold_mia_acc": gold}),
+            *(Event(1 + i, 1.0 + i, "unlearn", i, 3, {"test_acc": 0.6, "mia_acc": m, "nomus": 0.5})
+              for i, m in enumerate((0.80, 0.70, 0.40), start=1))]
+
+
+def test_live_chart_draws_the_gold_models_attack_accuracy_as_the_target_and_0_5_as_the_coin_toss():
+    fig = live_chart(gold_events(0.62))
+    lines = {s.y0: a.text for s, a in zip(fig.layout.shapes, fig.layout.annotations)}
+    assert lines[0.62].startswith("gold model") and lines[0.5] == "coin toss"
+    assert [t.meta for t in fig.data] == ["test_acc", "mia_acc", "nomus"]  # the gold event is no epoch
+    # an older run without the event: the gold row of its results gives the line
+    results = {"results": [{"model": "gold", "metrics": {"mia_acc": 0.66}}]}
+    assert sorted(s.y0 for s in live_chart(identity_events(), results=results).layout.shapes) == [0.5, 0.66]
+    assert [s.y0 for s in live_chart(identity_events(), results={"results": [
+        {"model": "gold", "metrics": {"mia_acc": float("nan")}}]}).layout.shapes] == [0.5]  # no number, no line
+
+
+def test_attack_tile_is_better_when_closer_to_gold_not_when_lower():
+    tiles = {t.name: t for t in latest_tiles(gold_events(0.62), ["test_acc", "mia_acc", "nomus"])}
+    # 0.70 -> 0.40 is lower, but 0.22 from gold instead of 0.08: worse, shown red under "inverse"
+    assert tiles["mia_acc"].delta == "+0.140 to gold" and tiles["mia_acc"].delta_color == "inverse"
+    assert tiles["mia_acc"].value == "0.400" and tiles["test_acc"].delta_color == "normal"
+    closer = tile("mia_acc", 0.65, 0.80, target=0.62)
+    assert closer.delta == "-0.150 to gold"  # 0.18 -> 0.03 from gold: green under "inverse"
+    assert tile("mia_acc", 0.4, 0.7, target=None).delta_color == "off"  # no gold value yet: no judgement
+
+
+def test_efficacy_tile_is_better_when_closer_to_chance_not_below_it():
+    tiles = {t.name: t for t in latest_tiles(attribute_events(), ["efficacy", "aum"])}
+    assert tiles["efficacy"].delta == "-0.180 to chance"  # 0.80 -> 0.62 with chance 0.51: closer
+    below = tile("efficacy", 0.30, 0.55, target=0.51)
+    assert below.delta == "+0.170 to chance" and below.delta_color == "inverse"  # overshoot is no gain
+    assert tiles["aum"].delta_color == "normal"
+
+
+def test_results_show_why_the_attack_has_no_number(store):
+    from tests.dashboard.seed import seed_run
+
+    run_id = seed_run(store, "running", pid=os.getpid())
+    reason = "no unseen image has y = a, so there are no non-members like the forget set"
+    rows = [{"model": m, "metrics": {"test_acc": 0.9, "mia_acc": float("nan"), "nomus": float("nan")},
+             "extras": {"mia_unavailable": reason, "nonmembers": {"rule": "unseen images with y = a", "count": 0}}}
+            for m in ("original", "gold", "finetune")]
+    store.finish(run_id, "succeeded", results={"scenario": DEFAULT_SCENARIO, "results": rows})
+    at = app(run_id)
+    assert not at.exception, at.exception
+    assert [w.value for w in at.warning] == [f"Membership attack not shown: {md(reason)}"]
+    assert md("unseen images with y = a (0 images)") in texts(at, "caption")
+    assert attack_notes({"results": rows}) == {"unavailable": [reason], "nonmembers": ["unseen images with y = a (0 images)"]}
