@@ -223,8 +223,9 @@ def read_identifier_meta(folder: Path, where: str) -> dict:
     return json.loads(meta_path.read_text())
 
 
-FINGERPRINT_FIELDS = {"dataset": "dataset", "data": "data (dataset options: a digest of the training images and "
-                      "labels)", "task": "task", "model": "model", "seed": "seed", "train_rows": "training split"}
+FINGERPRINT_FIELDS = {"dataset": "dataset", "data": "data (dataset options: the table's fingerprint of its "
+                      "images and labels)", "task": "task", "model": "model", "seed": "seed",
+                      "train_rows": "training split"}
 """What a reused identifier must share with the run reusing it, and how an error names each."""
 
 

@@ -212,22 +212,16 @@ class PatternUnlearning(Method):
             ctx.artifacts["pattern_examples"] = str(path)
 
 
-def _digest(*tensors: torch.Tensor) -> str:
-    h = hashlib.sha256()
-    for t in tensors:
-        h.update(str(tuple(t.shape)).encode())
-        h.update(t.contiguous().numpy().tobytes())
-    return h.hexdigest()[:16]
+def _digest(rows: torch.Tensor) -> str:
+    return hashlib.sha256(rows.contiguous().numpy().tobytes()).hexdigest()[:16]
 
 
 def identifier_fingerprint(ctx: Context) -> dict:
-    """What an identifier trained in this context was trained on: dataset name, a digest of the
-    data (up to 256 training images evenly spread, the task labels, the table size: dataset options
-    change them), task columns, model, seed and the training rows. A reused identifier must match."""
+    """What an identifier trained in this context was trained on: dataset name, the table's data
+    fingerprint (pixels, labels, masks: dataset options change them), task columns, model, seed and
+    the training rows. A reused identifier must match."""
     sp, table = ctx.splits, ctx.splits.table
-    pick = sp.train[:: max(1, len(sp.train) // 256)][:256]
-    data = _digest(torch.tensor([len(table)]), table.images[pick], sp.targets(sp.train))
-    return {"dataset": table.name, "data": data, "task": list(sp.task.columns), "model": ctx.model_name,
+    return {"dataset": table.name, "data": table.fingerprint, "task": list(sp.task.columns), "model": ctx.model_name,
             "seed": int(ctx.seed), "train_rows": _digest(sp.train)}
 
 
