@@ -14,6 +14,7 @@ import json
 import time
 from pathlib import Path
 
+from core.metrics.mia import attack_notes
 from core.report_charts import split_series, stage_chart_svg, stage_series
 from core.report_html import esc, fmt, kv_table, page, png_figure, section, table
 from core.report_provenance import code_version
@@ -101,7 +102,16 @@ def _metrics(results: list[dict]) -> str:
     cols: list[str] = []
     for r in results:
         cols += [k for k in r["metrics"] if k not in cols]
-    return table(("model", *cols), ([r["model"], *(r["metrics"].get(c) for c in cols)] for r in results))
+    out = table(("model", *cols), ([r["model"], *(r["metrics"].get(c) for c in cols)] for r in results))
+    return out + _attack_notes(results)
+
+
+def _attack_notes(results: list[dict]) -> str:
+    """Why the membership attack has no number (shown instead of one) and how its non-members were chosen."""
+    notes = attack_notes(results)
+    lines = [f"Membership attack not shown: {n}" for n in notes["unavailable"]]
+    lines += [f"Membership attack non-members: {n}." for n in notes["nonmembers"]]
+    return "".join(f'<p class="muted">{esc(n)}</p>' for n in lines)
 
 
 def _curves(events) -> str:

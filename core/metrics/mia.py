@@ -144,3 +144,19 @@ def live_attack_accuracy(model, splits, device: torch.device, settings: dict | N
     gold model's value once as ``gold_mia_acc`` so the chart's gold line is comparable with its points."""
     ev = Evaluation(model, splits, device, live=True, settings=dict(settings or {}))
     return mia(ev)["mia_acc"]
+
+
+def attack_notes(rows: list[dict]) -> dict[str, list[str]]:
+    """What stored results rows' extras say about the attack, each text once: ``unavailable``, why no
+    attack number could be computed (to be shown instead of a number), and ``nonmembers``, how the
+    non-members were chosen and how many (read by the dashboard and the HTML report)."""
+    unavailable: dict[str, None] = {}
+    rules: dict[str, None] = {}
+    for row in rows:
+        extras = row.get("extras") or {}
+        if extras.get("mia_unavailable"):
+            unavailable[str(extras["mia_unavailable"])] = None
+        nm = extras.get("nonmembers")
+        if isinstance(nm, dict) and nm.get("rule"):
+            rules[f"{nm['rule']} ({nm.get('count', 0)} images)"] = None
+    return {"unavailable": list(unavailable), "nonmembers": list(rules)}

@@ -7,6 +7,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from core.metrics.mia import attack_notes as core_attack_notes
 from dashboard.components.charts import result_rows
 from dashboard.components.glossary import METRIC_LABELS
 from dashboard.components.palette import model_role
@@ -21,19 +22,8 @@ def column_format(name: str) -> str:
 
 
 def attack_notes(results: dict[str, Any] | None) -> dict[str, list[str]]:
-    """What the results rows' extras say about the membership attack, each text once: ``unavailable``,
-    why no attack number could be computed (shown instead of a number), and ``nonmembers``, how the
-    non-members were chosen (with their count)."""
-    unavailable: dict[str, None] = {}
-    rules: dict[str, None] = {}
-    for row in result_rows(results):
-        extras = row.get("extras") or {}
-        if extras.get("mia_unavailable"):
-            unavailable[str(extras["mia_unavailable"])] = None
-        nm = extras.get("nonmembers")
-        if isinstance(nm, dict) and nm.get("rule"):
-            rules[f"{nm['rule']} ({nm.get('count', 0)} images)"] = None
-    return {"unavailable": list(unavailable), "nonmembers": list(rules)}
+    """Why a run's membership attack has no number, and how its non-members were chosen (core's reading)."""
+    return core_attack_notes(result_rows(results))
 
 
 def results_table(results: dict[str, Any] | None) -> pd.DataFrame:

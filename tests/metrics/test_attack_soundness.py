@@ -132,3 +132,15 @@ def test_top2_is_absent_on_a_binary_task_and_present_on_three_classes():
     two_logits = torch.zeros(len(binary.test), 2)
     assert "top2_acc" not in evaluate(planted(binary, {"test": two_logits}), ["top2"])
     assert "top2_acc" in evaluate(planted(three, {"test": torch.zeros(len(three.test), 3)}), ["top2"])
+
+
+def test_the_report_says_why_the_attack_has_no_number():
+    from core.report import _metrics
+
+    reason = "no unseen image has y = a <b>"
+    rows = [{"model": m, "metrics": {"mia_acc": float("nan")},
+             "extras": {"mia_unavailable": reason, "nonmembers": {"rule": "unseen images with y = a", "count": 0}}}
+            for m in ("original", "gold")]
+    html = _metrics(rows)
+    assert html.count("Membership attack not shown: no unseen image has y = a &lt;b&gt;") == 1  # once, escaped
+    assert "unseen images with y = a (0 images)" in html
