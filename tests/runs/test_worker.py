@@ -1,10 +1,16 @@
-"""Worker lifecycle with real detached processes: success, failure kept, cancel, killed -> lost."""
+"""Worker lifecycle with real processes: success, failure kept, cancel (detached, mid-write, foreground
+Ctrl-C/SIGTERM), killed -> lost."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import sqlite3
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -52,9 +58,57 @@ def test_cancel_stops_a_running_worker(store, tiny_scenario):
     tiny_scenario["train"]["epochs"] = 40
     rid = launch(store, tiny_scenario)
     wait_for(store, rid, lambda r: any(e.stage == "original" for e in store.events(rid)))
+    asked = time.time()
     cancel(store, rid)
     run = wait_for(store, rid, lambda r: not r.active, timeout=60)
-    assert run.status == "cancelled"
+    assert run.status == "cancelled", run.error
+    assert run.finished - asked < 2.0, f"cancel took {run.finished - asked:.1f} s"  # the issue's bound, under load
+
+
+def test_sigterm_while_this_process_holds_the_write_lock_ends_cancelled(store, tiny_scenario):
+    """The signal lands while the process is inside a write transaction (as when it interrupts
+    add_event): a handler that wrote to the store would wait on its own lock and fail the run."""
+    from core.runs.signals import cancel_on_signals
+    from core.runs.worker import execute
+
+    rid = store.create(tiny_scenario, "r")
+
+    def signal_inside_a_write(step, total, *, stage="", **metrics):
+        if stage == "original":
+            held = sqlite3.connect(store.db, timeout=0)
+            held.execute("BEGIN IMMEDIATE")  # this process now holds runs.db's write lock
+            os.kill(os.getpid(), signal.SIGTERM)  # the handler runs here, before the lock is let go
+            held.rollback()
+            held.close()
+
+    with cancel_on_signals() as flag:
+        status = execute(store, rid, extra_progress=signal_inside_a_write, flag=flag)
+    run = store.get(rid)
+    assert status == "cancelled" and run.error == "cancelled by the user (SIGTERM)"
+    assert not any(e.stage == "gold" for e in store.events(rid))  # stopped at the next report
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_foreground_run_cancels_on_ctrl_c_and_sigterm(store, tiny_scenario, tmp_path, signum):
+    """``unlearn run`` treats Ctrl-C and SIGTERM alike: the run is kept as cancelled, one line, no traceback."""
+    tiny_scenario["train"]["epochs"] = 400
+    config = tmp_path / "tiny.yaml"
+    config.write_text(json.dumps(tiny_scenario))  # JSON is YAML
+    proc = subprocess.Popen([sys.executable, "-m", "core.cli", "run", str(config)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2])
+    try:
+        deadline = time.time() + 120
+        while not any(e.stage == "original" for r in store.list() for e in store.events(r.id)):
+            assert proc.poll() is None and time.time() < deadline, proc.communicate()
+            time.sleep(0.2)
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    [run] = store.list()
+    assert proc.returncode == 130 and run.status == "cancelled", (proc.returncode, out, err)
+    assert f"run {run.id}: cancelled" in out
+    assert "Traceback" not in err and f"cancelled by the user ({signal.Signals(signum).name})" in err
 
 
 def test_killed_worker_is_marked_lost(store, tiny_scenario):
