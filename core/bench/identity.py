@@ -6,6 +6,10 @@ and the retrained (gold) model once, runs every method on a copy of the same ori
 reports for Original, Retrained and each method: test accuracy, top-2 accuracy, forgetting score,
 NoMUS, gold gap, MIA AUC, seconds and speed-up over retraining, as mean ± std over the seeds.
 
+Advanced NegGrad's and Random Labeling's learning rates are chosen among a few candidates on
+validation seeds (1000 + i, ``--validation-seeds``) by NoMUS on half of each validation scenario's
+``unseen`` split, then reported on seeds 0 .. n-1 (:mod:`core.bench.validation`).
+
 Options (``--option key=value``, see :class:`IdentityOptions`): data and training sizes, which
 methods, ``lira=N`` to add the LiRA attack with N shadow models, and ``METHOD.PARAM=value`` to set
 a method's hyper-parameter (``--option scrub.epochs=2``) or ``dataset.KEY=value`` for a dataset
