@@ -1,4 +1,9 @@
-"""Forgetting score and NoMUS (the MUFAC/MUCAC paper's combined score)."""
+"""Forgetting score and NoMUS (the MUFAC/MUCAC paper's combined score).
+
+Both read ``mia_acc``, so they follow its matched non-members (core/metrics/nonmembers.py) and are
+NaN where it is. They keep the paper's reference of 0.5; the gold model's own value, the target a
+method should match, is compared by ``mia_gold_gap`` (core/metrics/mia.py) and by reading the gold row.
+"""
 
 from __future__ import annotations
 
