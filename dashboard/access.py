@@ -38,7 +38,8 @@ def shared_env(address: str, data_roots: list[str], env: MutableMapping[str, str
     if not out.get(ROOTS_ENV):
         from core import paths
 
-        out[ROOTS_ENV] = str(paths.home() / "data")
+        home = Path(out["UNLEARN_HOME"]).expanduser() if out.get("UNLEARN_HOME") else paths.home()
+        out[ROOTS_ENV] = str(home / "data")
     return out
 
 

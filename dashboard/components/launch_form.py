@@ -13,6 +13,7 @@ from core.methods import METHODS
 from core.params import describe_params
 from core.runs import RunStore, launch
 from dashboard.components.param_form import param_inputs
+from dashboard.components.safe_text import md
 from dashboard.components.scenario_text import scenario_summary
 
 MAX_TRAIN_EPOCHS = 200
@@ -52,5 +53,5 @@ def launch_form() -> str | None:
         scenario = default_scenario(method={"name": method, "params": params}, train=train)
         return launch(RunStore(), scenario.to_dict(), name=f"{method} · {scenario.name}")
     except (ConfigError, ValueError) as exc:
-        st.error(f"Could not launch: {exc}")
+        st.error(f"Could not launch: {md(exc)}")
         return None

@@ -10,6 +10,7 @@ import datetime as dt
 import streamlit as st
 
 from core.runs import Run, RunStore, UnknownRun
+from dashboard.components.safe_text import md
 
 
 def run_label(run: Run) -> str:
@@ -25,10 +26,10 @@ def pick_succeeded_run(store: RunStore, key: str) -> Run | None:
         try:
             run = store.get(wanted)
             if run.status != "succeeded":
-                st.warning(f"Run {wanted} is {run.status}: only a succeeded run has results to audit. "
+                st.warning(f"Run {md(wanted)} is {run.status}: only a succeeded run has results to audit. "
                            "Pick a finished run below.")
         except UnknownRun:
-            st.warning(f"There is no run {wanted!r}. Pick a finished run below.")
+            st.warning(f"There is no run {md(repr(wanted))}. Pick a finished run below.")
     runs = store.list(status="succeeded")
     if not runs:
         return None

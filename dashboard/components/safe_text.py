@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>#!|~:$])")  # ( ) . - stay: inert without [ ]
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#!|~$])")  # ( ) . - : stay: inert without [ ]
 
 
 def md(text: object) -> str:
-    """``text`` with markdown, HTML-ish and Streamlit ``:directive[...]`` characters escaped."""
-    return _SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+    """``text`` with markdown, HTML-ish and Streamlit ``:directive[...]`` characters escaped, and bare
+    URLs (``http://…``) kept from turning into links."""
+    return _SPECIAL.sub(r"\\\1", str(text)).replace("://", "\\://").replace("\n", " ")
+

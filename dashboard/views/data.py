@@ -14,6 +14,7 @@ from core.params import ParamError
 from dashboard.components.dataset_choice import choose_dataset, choose_model, chosen_dataset, chosen_model, load_table
 from dashboard.components.dataset_view import balance_chart, balance_counts, identity_chart, table_facts
 from dashboard.components.param_form import param_inputs
+from dashboard.components.safe_text import md
 from dashboard.components.teaching import explain
 
 FORGET_PAGE = Path(__file__).with_name("forget.py")
@@ -43,7 +44,7 @@ if current["name"] != name:
 try:
     table = load_table(current["name"], current["options"])
 except (DataError, ParamError, ValueError, OSError) as exc:
-    st.error(f"Could not load {current['name']}: {exc}")
+    st.error(f"Could not load {md(current['name'])}: {md(exc)}")
     st.stop()
 
 facts = table_facts(table)
@@ -51,7 +52,7 @@ for col, (label, value) in zip(st.columns(4), [(k, facts[k]) for k in ("images",
     col.metric(label.capitalize(), value)
 st.caption(f"Ground-truth masks: {facts['masks']}. This dataset is used by the Forget page.")
 if facts["skipped_note"]:
-    st.warning(f"{facts['skipped_note']}. They are left out of every split; fix or remove the files and Load again.")
+    st.warning(f"{md(facts['skipped_note'])}. They are left out of every split; fix or remove the files and Load again.")
     with st.expander(f"Why each of the first {min(SKIPPED_SHOWN, len(table.skipped))} skipped files failed"):
         st.code("\n".join(table.skipped[:SKIPPED_SHOWN]), language=None)
 st.page_link(FORGET_PAGE, label="Build a forget request on it", icon=":material/person_remove:")

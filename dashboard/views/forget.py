@@ -23,6 +23,7 @@ from dashboard.components.dataset_choice import chosen_dataset, chosen_model, lo
 from dashboard.components.forget_request import (KIND_HELP, build_request, empty_reason, gallery_page, person_rows,
                                                  size_warnings, ticked)
 from dashboard.components.param_form import param_inputs
+from dashboard.components.safe_text import md
 from dashboard.components.teaching import explain
 
 VIEWS = Path(__file__).parent
@@ -43,7 +44,7 @@ model = chosen_model()
 try:
     table = load_table(choice["name"], choice["options"])
 except (DataError, ParamError, ValueError, OSError) as exc:
-    st.error(f"Could not load {choice['name']}: {exc}")
+    st.error(f"Could not load {md(choice['name'])}: {md(exc)}")
     st.page_link(DATA_PAGE, label="Choose another dataset", icon=":material/database:")
     st.stop()
 st.caption(f"Dataset: **{choice['name']}** ({len(table)} images), model: **{model}**. "
@@ -69,9 +70,10 @@ if kind == "identities":
         for col, person in zip(st.columns(4) * PER_PAGE, gallery_page(people, page, PER_PAGE)):
             with col:
                 st.image(grid_image(table, index=person_rows(table, person), columns=[]), width=200)
-                st.checkbox(f"Person {person}", key=f"{PERSON_KEY}{person}")
+                st.checkbox(f"Person {md(table.identity_label(person))}", key=f"{PERSON_KEY}{person}")
         fields["identities"] = [p for p in ticked(st.session_state, PERSON_KEY) if p in set(people)]
-        st.caption(f"{len(fields['identities'])} ticked: {', '.join(map(str, fields['identities'])) or 'none'}. "
+        st.caption(f"{len(fields['identities'])} ticked: "
+                   f"{md(', '.join(map(table.identity_label, fields['identities']))) or 'none'}. "
                    f"Only the {len(people)} people in the training split are offered.")
 elif kind == "samples":
     fields["samples_text"] = st.text_area("Sample ids or row numbers (comma or line separated)", key="forget.samples")
@@ -101,7 +103,7 @@ else:
         splits = make_splits(table, scenario.task, scenario.forget, scenario.seed,
                              scenario.split.test_fraction, scenario.split.unseen_fraction)
     except (DataError, ConfigError, ValueError) as exc:
-        st.error(str(exc))
+        st.error(md(exc))
     else:
         sizes = splits.sizes()
         for col, name in zip(st.columns(4), ("forget", "retain", "test", "unseen")):
@@ -128,4 +130,4 @@ if st.button("Launch", type="primary", key="forget.launch", disabled=not ready, 
         st.session_state[STARTED_KEY] = launch(RunStore(), scenario.to_dict(), name=f"{method} · {scenario.name}")
         st.rerun()
     except (ConfigError, DataError, ValueError) as exc:
-        st.error(f"Could not launch: {exc}")
+        st.error(f"Could not launch: {md(exc)}")

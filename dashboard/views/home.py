@@ -8,11 +8,11 @@ import streamlit as st
 from core.config import DEFAULT_SCENARIO, ConfigError, default_scenario
 from core.runs import RunStore, launch
 from dashboard.components.palette import STATUS_COLORS
+from dashboard.components.safe_text import md
 from dashboard.components.scenario_text import scenario_summary
 from dashboard.components.story import INTRO, scenario_steps
 from dashboard.components.tables import format_duration
 from dashboard.components.teaching import teaching
-from dashboard.components.safe_text import md
 
 VIEWS = Path(__file__).parent
 RUN_PAGE, RUNS_PAGE = VIEWS / "run.py", VIEWS / "runs.py"
@@ -38,7 +38,7 @@ if st.button("Run the default scenario", type="primary", key="home.launch", icon
         st.session_state[STARTED_KEY] = launch(RunStore(), scenario.to_dict(), name=f"{scenario.method.name} · {scenario.name}")
         st.rerun()
     except (ConfigError, ValueError) as exc:
-        st.error(f"Could not launch: {exc}")
+        st.error(f"Could not launch: {md(exc)}")
 st.page_link(RUN_PAGE, label="Or change the method and its settings on the Run page", icon=":material/tune:")
 
 st.subheader("Recent runs")

@@ -7,9 +7,9 @@ import streamlit as st
 
 from core.runs import RunStore, cancel
 from dashboard.components.glossary import METRIC_NOTES
+from dashboard.components.safe_text import md
 from dashboard.components.tables import runs_table
 from dashboard.components.teaching import explain
-from dashboard.components.safe_text import md
 
 RUN_PAGE = Path(__file__).with_name("run.py")
 TABLE_KEY = "runs.table"
@@ -70,7 +70,7 @@ if confirming == run.id and not run.active:
         try:
             store.delete(run.id)
         except ValueError as exc:  # it became active again (cannot, but the store is the judge)
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             st.session_state.pop("runs.manage", None)
             st.toast(f"Deleted run {run.id}.")

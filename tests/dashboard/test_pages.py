@@ -108,6 +108,7 @@ def test_failed_run_shows_its_error(store):
     assert "DataError: forget.count: too many people" in texts(at, "error")
     assert ":red-badge[failed]" in texts(at, "markdown")
     assert not at.dataframe
+    assert "Traceback" not in texts(at, "error") + texts(at, "code") + texts(at, "caption")  # kept in the store
 
 
 def test_running_run_shows_progress_and_cancel_signals_the_worker(store, live_process):
