@@ -41,6 +41,11 @@ def mixed_loader(ctx: Context, fraction: float, batch_size: int, epoch: int) -> 
     return DataLoader(TensorDataset(x, flag), batch_size=batch_size, shuffle=True, generator=gen)
 
 
+def incompetent_teacher(ctx: Context) -> nn.Module:
+    """The teacher of the forget samples: a randomly initialised, frozen model of the same architecture."""
+    return ctx.fresh_model().eval().requires_grad_(False)
+
+
 @METHODS.register("bad_teacher", "Bad Teacher: distil retain from the original, forget from a random model")
 class BadTeacher(Method):
     Params = BadTeacherParams
@@ -48,7 +53,7 @@ class BadTeacher(Method):
     def unlearn(self, ctx: Context) -> nn.Module:
         p, student, task = self.params, ctx.model, ctx.splits.task
         good = copy.deepcopy(student).eval().requires_grad_(False)
-        bad = ctx.fresh_model().eval().requires_grad_(False)
+        bad = incompetent_teacher(ctx)
         step = Stepper(student, p.lr, "bad_teacher", kind="adam")
         for epoch in range(p.epochs):
             student.train()

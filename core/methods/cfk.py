@@ -3,7 +3,11 @@ parameterised blocks of the network on the retain set; the earlier blocks stay e
 
 Blocks come from ``model.blocks()``; blocks without parameters (pooling, flatten) are not counted,
 so CF-3 on ResNet-18 re-trains layer3, layer4 and fc, as in the MUFAC/MUCAC paper's code. The frozen
-blocks are kept in eval mode, so their batch-norm statistics do not drift either.
+blocks' weights stay exactly as trained, and they are kept in eval mode while the others train, so
+the training steps do not move their batch-norm statistics. Their statistics are *not* kept, though:
+like every method's model, the one ``core.pipeline.run_method`` returns has all BatchNorm statistics
+re-estimated on the retain set (``Method.calibration_split``), the frozen blocks' included, so theirs
+become the retain images' statistics through the unchanged weights (the original's came from train).
 """
 
 from __future__ import annotations

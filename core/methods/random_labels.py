@@ -28,6 +28,11 @@ class RandomLabelsParams:
                                  min=0.0, max=1e6)
 
 
+def forget_targets(task, y_forget: torch.Tensor) -> torch.Tensor:
+    """The labels a forget batch is trained towards: uniformly random, one per task head (the relabelling)."""
+    return task.random_labels(len(y_forget)).to(y_forget.device)
+
+
 @METHODS.register("random_labels", "Random Labeling: fine-tune with random labels on forget, true labels on retain")
 class RandomLabels(Method):
     Params = RandomLabelsParams
@@ -38,8 +43,7 @@ class RandomLabels(Method):
         step = Stepper(model, p.lr, "random_labels", max_grad_norm=p.max_grad_norm)
         for epoch in range(p.epochs):
             model.train()
-            for (xf, _), (xr, yr) in forget_with_retain(ctx, epoch):
-                noise = task.random_labels(len(xf)).to(ctx.device)
-                step(task.loss(model(torch.cat([xf, xr])), torch.cat([noise, yr])))
+            for (xf, yf), (xr, yr) in forget_with_retain(ctx, epoch):
+                step(task.loss(model(torch.cat([xf, xr])), torch.cat([forget_targets(task, yf), yr])))
             ctx.report(epoch + 1, p.epochs, model, loss=step.end_epoch())
         return model

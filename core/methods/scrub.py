@@ -36,6 +36,16 @@ class ScrubParams:
                                  min=0.0, max=1e6)
 
 
+def max_steps(ctx: Context, student: nn.Module, teacher: nn.Module, step: Stepper, p: ScrubParams,
+              epoch: int) -> None:
+    """SCRUB's max steps: one pass over the forget set ascending KL(teacher ‖ student), which is what
+    moves the student away from the teacher there (the min steps alone would keep it close)."""
+    for x, _ in batches(ctx, "forget", epoch, p.forget_batch_size):
+        with torch.no_grad():
+            target = teacher(x)
+        step(-distill_kl(ctx.splits.task, student(x), target, p.temperature))
+
+
 @METHODS.register("scrub", "SCRUB: student moves away from the teacher on forget, stays close on retain")
 class Scrub(Method):
     Params = ScrubParams
@@ -47,10 +57,7 @@ class Scrub(Method):
         for epoch in range(p.epochs):
             student.train()
             if epoch < p.max_epochs:
-                for x, _ in batches(ctx, "forget", epoch, p.forget_batch_size):
-                    with torch.no_grad():
-                        target = teacher(x)
-                    step(-distill_kl(task, student(x), target, p.temperature))
+                max_steps(ctx, student, teacher, step, p, epoch)
             for x, y in batches(ctx, "retain", epoch):
                 with torch.no_grad():
                     target = teacher(x)

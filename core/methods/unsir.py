@@ -58,6 +58,15 @@ def far_noise(model: nn.Module, x_forget: torch.Tensor, p: UnsirParams) -> torch
     return noise.detach()
 
 
+def impair_loss(model: nn.Module, task, xf: torch.Tensor, xr: torch.Tensor, yr: torch.Tensor,
+                p: UnsirParams) -> torch.Tensor:
+    """One impair step's loss: noise far from the forget batch, labelled with the retain batch's
+    labels, plus the retain batch itself (the noise term is what makes UNSIR forget)."""
+    n = min(len(xf), len(xr))
+    noise = far_noise(model, xf[:n], p)
+    return task.loss(model(noise), yr[:n]) + task.loss(model(xr), yr)
+
+
 @METHODS.register("unsir", "UNSIR (paper's adjustment): train on noise far from the forget set, then repair")
 class Unsir(Method):
     Params = UnsirParams
@@ -69,9 +78,7 @@ class Unsir(Method):
         for epoch in range(p.impair_epochs):
             model.train()
             for (xf, _), (xr, yr) in forget_with_retain(ctx, epoch):
-                n = min(len(xf), len(xr))
-                noise = far_noise(model, xf[:n], p)
-                step(task.loss(model(noise), yr[:n]) + task.loss(model(xr), yr))
+                step(impair_loss(model, task, xf, xr, yr, p))
             ctx.report(epoch + 1, total, model, loss=step.end_epoch(), phase=0.0)
         for epoch in range(p.repair_epochs):
             model.train()

@@ -1,4 +1,5 @@
-"""What each identity-unlearning method promises beyond the shared contract (tiny data, seconds)."""
+"""The identity methods' building blocks and guards (tiny data, seconds). Whether each method
+forgets, and stops forgetting without its defining step, is ``test_forgetting``."""
 
 from __future__ import annotations
 
@@ -37,12 +38,6 @@ def run(name: str, setup, **params):
     return method.unlearn(ctx), ctx
 
 
-def forget_loss(model, splits) -> float:
-    x, y = splits.tensors("forget")
-    with torch.no_grad():
-        return splits.task.loss(model.eval()(x), y).item()
-
-
 def test_chance_loss_and_capped_ascent_stop_past_the_cap():
     task = Task(("a", "b"), (3, 2))
     assert chance_loss(task) == pytest.approx(math.log(3) + math.log(2))
@@ -65,25 +60,15 @@ def test_distill_kl_is_zero_for_equal_outputs_and_sums_heads():
     assert distill_kl(task, s, t, temperature=2.0).item() > 0
 
 
-def test_cfk_changes_only_the_last_k_blocks(setup):
+def test_cfk_refuses_more_blocks_than_the_model_has(setup):
     splits, original = setup
     frozen, train = trainable_blocks(original, 2)
     assert sum(1 for b in train if any(True for _ in b.parameters())) == 2
-    out, _ = run("cfk", setup, k=2, epochs=1)
-    before, after = original.state_dict(), out.state_dict()
-    n_frozen = sum(len(b.state_dict()) for b in frozen)
-    frozen_keys = list(before)[:n_frozen]
-    assert all(torch.equal(before[k], after[k]) for k in frozen_keys), "a frozen block (or its BN stats) changed"
-    assert any(not torch.equal(before[k], after[k]) for k in list(before)[n_frozen:])
-    assert all(p.requires_grad for p in out.parameters())
     with pytest.raises(ValueError, match="blocks with parameters"):
         METHODS.get("cfk")(build_params(METHODS.get("cfk").Params, {"k": 50})).check(toy_context(splits, original))
 
 
-def test_neggrad_raises_forget_loss_and_stays_finite_under_a_huge_step(setup):
-    splits, original = setup
-    out, _ = run("neggrad", setup, epochs=2, lr=0.01)
-    assert forget_loss(out, splits) > forget_loss(original, splits)
+def test_neggrad_stays_finite_under_a_huge_step(setup):
     wild, _ = run("neggrad", setup, epochs=4, lr=0.5)  # guards on: bounded, never NaN
     assert all(torch.isfinite(p).all() for p in wild.parameters())
 
@@ -95,16 +80,6 @@ def test_a_nan_loss_stops_the_method_with_a_clear_error():
     step.end_epoch()
     with pytest.raises(DivergedError, match="neggrad epoch 2.*learning rate"):
         step(model(torch.ones(1, 2)).sum() * float("nan"))
-
-
-def test_advanced_neggrad_pushes_forget_loss_up_more_than_retain(setup):
-    splits, original = setup
-    out, _ = run("advanced_neggrad", setup, epochs=3, lr=0.01)
-    x, y = splits.tensors("retain")
-    with torch.no_grad():
-        retain_loss = splits.task.loss(out.eval()(x), y).item()
-    assert forget_loss(out, splits) > forget_loss(original, splits)
-    assert retain_loss < forget_loss(out, splits)
 
 
 def test_unsir_noise_is_bounded_and_far_from_the_forget_batch(setup):
@@ -125,17 +100,6 @@ def test_bad_teacher_mixes_all_forget_and_a_share_of_retain(setup):
     flags = torch.cat([f for _, f in mixed_loader(ctx, 0.3, 16, 0)])
     assert int(flags.sum()) == len(splits.forget)
     assert int((~flags).sum()) == round(0.3 * len(splits.retain))
-
-
-def test_random_labels_lowers_forget_accuracy_more_than_retain(setup):
-    splits, original = setup
-    out, _ = run("random_labels", setup, epochs=6, lr=0.05)
-    acc = {}
-    for s in ("forget", "retain"):
-        x, y = splits.tensors(s)
-        with torch.no_grad():
-            acc[s] = splits.task.correct(out.eval()(x), y).mean().item()
-    assert acc["forget"] < acc["retain"]
 
 
 def test_scrub_keeps_retain_accuracy(setup):
