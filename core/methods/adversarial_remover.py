@@ -135,6 +135,7 @@ def _adversary_step(adversary: nn.Module, adv_task: Task, x_hat: torch.Tensor, f
                   "then fine-tune on masked images")
 class AdversarialRemover(Method):
     calibration_split = None  # the model is fine-tuned on masked/erased images, not raw retain ones
+    kinds = ("attribute",)  # the feature to remove is the request's annotated attribute
     Params = AdversarialRemoverParams
     departures = ("the remover minimises KL(uniform || adversary) instead of maximising the adversary's cross-entropy (vanishing gradient where the adversary is confident); adversary_loss=ce restores the paper's term",)
 

@@ -36,6 +36,7 @@ class AttributeMethod(Method):
     """A method that only applies to attribute requests."""
 
     calibration_split = None  # they keep every training image, or feed the model erased ones
+    kinds = ("attribute",)
 
     def attribute_extra(self) -> Sequence[str]:
         """Columns to remove besides the request's (from the hyper-parameters, when the method has them)."""

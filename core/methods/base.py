@@ -106,6 +106,10 @@ class Method:
     # mispredicts in eval mode only because of them would pass for "forgotten". None for methods whose
     # model is fed other images (masked, erased) or that recalibrate on their own data.
     calibration_split: ClassVar[str | None] = "retain"
+    # The forget kinds (names in core.data.forget.FORGET_KINDS) this method applies to; None = every
+    # kind. Pickers offer a method only for its kinds, and the conformance tests skip a method only
+    # for a kind it does not declare (a refusal by ``check`` for a declared kind is a failure).
+    kinds: ClassVar[tuple[str, ...] | None] = None
     departures: ClassVar[tuple[str, ...]] = ()  # deliberate departures from the paper, listed in bench notes
 
     def __init__(self, params: Any = None) -> None:

@@ -103,6 +103,7 @@ def erase(identifier: nn.Module, layer: str, groups, group: int, x: torch.Tensor
                   "erase the chosen group's pixels, fine-tune")
 class PatternUnlearning(Method):
     calibration_split = None  # the model is fine-tuned on masked/erased images, not raw retain ones
+    kinds = ("pattern",)  # the forget kind this file registers: an unannotated pattern
     Params = PatternUnlearningParams
     departures = ("erases pixels where the group's map exceeds threshold x its 99th percentile (the paper: every non-zero pixel, nearly all after upsampling)", "K is chosen by the eigengap after phase 1 (from the trained model), not before training")
 

@@ -111,6 +111,7 @@ class TMU(Method):
     Params = TMUParams
     departures = ("decision=count: the k most likely samples are called hard, k = the median count the probabilities imply (the paper: P(hard) > 0.5; decision=threshold)", "twin_classes=all: the twin forget set is drawn from every class at the forget/remain ratio (the paper: the forget class only; twin_classes=forget)", "with identities, the twin's gold model is the original fine-tuned on held-out siblings (the paper: the original itself)")
     multi_label = False
+    kinds = ("class_subset",)  # aligned removal of part of a class
 
     def check(self, ctx: Context) -> None:
         super().check(ctx)
