@@ -22,8 +22,9 @@ LOCAL_ADDRESSES = ("localhost", "127.0.0.1", "::1")
 AUTH_KEY = "access.granted"
 
 
-def is_local(address: str) -> bool:
-    return address.strip().lower() in LOCAL_ADDRESSES
+def is_local(address: str | None) -> bool:
+    """Only this machine can connect (an unset address means Streamlit listens on every interface)."""
+    return (address or "").strip().lower() in LOCAL_ADDRESSES
 
 
 def shared_env(address: str, data_roots: list[str], env: MutableMapping[str, str]) -> dict[str, str]:
@@ -47,7 +48,8 @@ def token_ok(expected: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(expected.encode(), str(given).encode())
 
 
-def admit(session: MutableMapping, query: MutableMapping, address: str, env: MutableMapping[str, str]) -> str | None:
+def admit(session: MutableMapping, query: MutableMapping, address: str | None,
+          env: MutableMapping[str, str]) -> str | None:
     """None when this browser session may see the pages; else the message to show instead.
 
     A token in ``?token=`` is checked once, then remembered in the session and dropped from the URL
@@ -56,8 +58,10 @@ def admit(session: MutableMapping, query: MutableMapping, address: str, env: Mut
     if not expected:
         if is_local(address):
             return None
-        return (f"This dashboard listens on {address} without an access token, so it stays closed. Start it with "
-                f"`unlearn-dashboard --address {address}` (it prints a link with the token) or set {TOKEN_ENV}.")
+        where = address or "every network interface"
+        return (f"This dashboard listens on {where} without an access token, so it stays closed. Start it with "
+                f"`unlearn-dashboard` (this machine only) or `unlearn-dashboard --address 0.0.0.0` (it prints a link "
+                f"with a token), or set {TOKEN_ENV}.")
     if session.get(AUTH_KEY):
         return None
     given = query.get("token")

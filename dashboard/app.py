@@ -24,7 +24,7 @@ from dashboard.components.teaching import teaching_toggle  # noqa: E402
 
 st.set_page_config(page_title="Unlearning Studio", layout="wide")
 # Off localhost no page renders before the access token checks out (see dashboard/access.py).
-refused = admit(st.session_state, st.query_params, st.get_option("server.address") or "all interfaces", os.environ)
+refused = admit(st.session_state, st.query_params, st.get_option("server.address"), os.environ)
 if refused:
     st.title("Unlearning Studio")
     st.error(refused)

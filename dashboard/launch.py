@@ -37,7 +37,7 @@ def build_command(argv: list[str]) -> list[str]:
     args, extra = _parser().parse_known_args(argv)
     return [sys.executable, "-m", "streamlit", "run", str(APP), "--server.fileWatcherType=none",
             f"--server.address={args.address}", "--server.headless=true", "--browser.gatherUsageStats=false",
-            "--client.toolbarMode=minimal", *extra]
+            "--client.toolbarMode=minimal", "--client.showErrorDetails=none", *extra]
 
 
 def server_env(argv: list[str], env: dict[str, str] | None = None) -> dict[str, str]:

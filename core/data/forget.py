@@ -6,6 +6,7 @@ Each kind (samples, identities, class, class_subset, attribute, ...) is one func
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Callable
 
@@ -37,6 +38,8 @@ class ForgetRequest:
             raise ValueError(f"forget.kind: {self.kind!r} is not a kind name; see `unlearn list` (forget kinds)")
         if not isinstance(self.identities, list):
             raise ValueError(f"forget.identities: {self.identities!r} is not a list; give codes or names, e.g. [4, 17]")
+        self.identities = [int(w) if isinstance(w, numbers.Integral) and not isinstance(w, bool) else w
+                           for w in self.identities]  # numpy/torch integers are codes too
         for who in self.identities:
             if isinstance(who, bool) or not isinstance(who, (int, str)) or who == "":
                 raise ValueError(f"forget.identities: {who!r} is neither an identity code (a whole number) nor a name")

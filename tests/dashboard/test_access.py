@@ -51,6 +51,7 @@ def test_admission_checks_the_token_once_and_keeps_it_out_of_the_url():
     assert admit(session, {}, "0.0.0.0", env) is None  # remembered in the session
     assert admit({}, {}, "localhost", {}) is None
     assert "without an access token" in admit({}, {}, "0.0.0.0", {})  # `streamlit run --server.address 0.0.0.0`
+    assert "every network interface" in admit({}, {}, None, {})  # no address set: Streamlit binds them all
 
 
 def test_the_app_renders_no_page_before_the_token(monkeypatch):
