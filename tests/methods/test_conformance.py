@@ -1,112 +1,106 @@
-"""Every registered method, on tiny data: same-shaped model back, progress reported, Cancelled
-honoured, and a multi-label task either handled or refused by ``check`` with a clear error.
+"""Every registered method, through ``run_method`` as production runs it, on tiny identity and
+class-subset requests: the same architecture back with finite weights and outputs, weights moved,
+BatchNorm statistics re-estimated on its calibration split, progress reported, Cancelled honoured,
+and a multi-label task either handled or refused by ``check`` with a clear error.
 
-Parametrised over the METHODS registry, so a method added later is held to the same contract.
+Parametrised over the METHODS registry, so a method added later is held to the same contract. A
+method is skipped only for a forget kind it does not declare (``Method.kinds``); a ``ValueError``
+for a kind it declares fails (see ``tests/methods/conformance.py``).
 """
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 import torch
 
+import core.methods  # noqa: F401  (registers every method and forget kind)
+from core.data.forget import FORGET_KINDS
 from core.methods import METHODS
+from core.pipeline import run_method
 from core.progress import Cancelled
-from tests.methods.toy_identity import toy_context, toy_splits, trained_model
+from tests.methods.conformance import (Recorder, check_progress, check_unlearned, run_conformant, skip_unless_applies,
+                                       snapshot)
+from tests.methods.toy_identity import toy_prepared
 
 torch.set_num_threads(1)
 
-
-class Recorder:
-    """A progress callback that records its calls and can cancel at the n-th one."""
-
-    def __init__(self, cancel_at: int | None = None) -> None:
-        self.calls: list[tuple[int, int, str, dict]] = []
-        self.cancel_at = cancel_at
-
-    def __call__(self, step: int, total: int, *, stage: str = "", **metrics: float) -> None:
-        self.calls.append((step, total, stage, metrics))
-        if self.cancel_at is not None and len(self.calls) >= self.cancel_at:
-            raise Cancelled("test cancel")
+KINDS = ("identities", "class_subset")
+TINY = {"tmu": {"epochs": 1, "twin_epochs": 1, "af_steps": 2, "cf_epochs": 1, "mlp_epochs": 20}}
 
 
 @pytest.fixture(scope="module")
-def single():
-    splits = toy_splits("y", n_id=20, per=10)
-    return splits, trained_model(splits)
+def prepared():
+    return {kind: toy_prepared(kind) for kind in KINDS}
 
 
 @pytest.fixture(scope="module")
 def multi():
-    splits = toy_splits(["y", "z"], n_id=20, per=10)
-    return splits, trained_model(splits)
+    return toy_prepared("identities", ["y", "z"])
 
 
-def _ready(name: str, splits, model, progress):
-    method = METHODS.get(name)()
-    ctx = toy_context(splits, copy.deepcopy(model), progress)
-    try:
-        method.check(ctx)
-    except ValueError as exc:
-        pytest.skip(f"{name} does not apply to forgetting identities: {exc}")
-    return method, ctx
-
-
-def _same_shapes(a: torch.nn.Module, b: torch.nn.Module) -> None:
-    sa, sb = a.state_dict(), b.state_dict()
-    assert list(sa) == list(sb)
-    for k in sa:
-        assert sa[k].shape == sb[k].shape, k
-        if sa[k].is_floating_point():
-            assert torch.isfinite(sa[k]).all(), f"{k} has NaN/inf"
-
-
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("name", METHODS.names())
-def test_returns_same_shaped_model_and_reports(name, single):
-    splits, original = single
+def test_unlearns_through_the_pipeline(name, kind, prepared):
+    prep = prepared[kind]
+    before = snapshot(prep.original.model)
     rec = Recorder()
-    method, ctx = _ready(name, splits, original, rec)
-    out = method.unlearn(ctx)
-    _same_shapes(out, original)
-    assert rec.calls, f"{name} never reported progress"
-    step, total, _, metrics = rec.calls[-1]
-    assert step == total and "test_acc" in metrics, "the last report should close the run with live metrics"
-    x, _ = splits.tensors("test")
-    with torch.no_grad():
-        assert out.eval()(x[:4]).shape == (4, splits.task.out_dim)
+    model = run_conformant(prep, name, TINY.get(name), rec)
+    check_unlearned(prep, name, model, before)
+    check_progress(name, rec)
 
 
 @pytest.mark.parametrize("name", METHODS.names())
-def test_stops_with_cancelled(name, single):
-    splits, original = single
+def test_stops_with_cancelled(name, prepared):
+    prep = next((prepared[k] for k in KINDS if METHODS.get(name).kinds is None or k in METHODS.get(name).kinds),
+                prepared[KINDS[0]])
+    skip_unless_applies(name, prep)
     rec = Recorder(cancel_at=1)
-    method, ctx = _ready(name, splits, original, rec)
     with pytest.raises(Cancelled):
-        method.unlearn(ctx)
+        run_method(prep, name, TINY.get(name, {}), rec)
     assert len(rec.calls) == 1, "the method kept going after progress raised Cancelled"
 
 
 @pytest.mark.parametrize("name", METHODS.names())
 def test_multi_label_works_or_is_refused_clearly(name, multi):
-    splits, original = multi
-    method = METHODS.get(name)()
-    ctx = toy_context(splits, copy.deepcopy(original))
-    if not method.multi_label:
+    if not METHODS.get(name).multi_label:
         with pytest.raises(ValueError, match="multi-label"):
-            method.check(ctx)
+            run_method(multi, name, TINY.get(name, {}))
         return
-    try:
-        method.check(ctx)
-    except ValueError as exc:
-        pytest.skip(f"{name} does not apply to forgetting identities: {exc}")
-    out = method.unlearn(ctx)
-    _same_shapes(out, original)
-    x, y = splits.tensors("test")
+    before = snapshot(multi.original.model)
+    model = run_conformant(multi, name, TINY.get(name))
+    check_unlearned(multi, name, model, before)
+    x, y = multi.splits.tensors("test")
     with torch.no_grad():
-        logits = out.eval()(x)
+        logits = model.eval()(x)
     assert logits.shape == (len(x), 5)  # heads y (3 classes) and z (2 classes)
-    assert splits.task.correct(logits, y).shape == (len(x),)
+    assert multi.splits.task.correct(logits, y).shape == (len(x),)
+
+
+@pytest.mark.parametrize("name", METHODS.names())
+def test_declared_kinds_are_forget_kinds(name):
+    kinds = METHODS.get(name).kinds
+    assert kinds is None or (kinds and set(kinds) <= set(FORGET_KINDS.names())), (name, kinds)
+
+
+def test_every_method_is_run_by_some_conformance_suite():
+    """identities/class_subset here, attribute and pattern in tests/attribute/test_conformance.py."""
+    covered = set(KINDS) | {"attribute", "pattern"}
+    for name in METHODS.names():
+        kinds = METHODS.get(name).kinds
+        assert kinds is None or covered & set(kinds), f"no conformance suite runs {name} (kinds {kinds})"
+
+
+def test_a_refusal_of_a_declared_kind_fails_rather_than_skips(prepared, monkeypatch):
+    monkeypatch.setattr(METHODS.get("detachment"), "kinds", None)  # now claims identities too
+    with pytest.raises(pytest.fail.Exception, match="declares forget kind 'identities' but refused it"):
+        run_conformant(prepared["identities"], "detachment", {"epochs": 1})
+
+
+def test_the_contract_catches_a_method_that_returns_the_original(prepared, monkeypatch):
+    prep = prepared["identities"]
+    monkeypatch.setattr(METHODS.get("finetune"), "unlearn", lambda self, ctx: ctx.model)
+    with pytest.raises(AssertionError, match="left every weight"):
+        check_unlearned(prep, "finetune", run_conformant(prep, "finetune"), snapshot(prep.original.model))
 
 
 def test_every_method_has_documented_params():

@@ -47,7 +47,7 @@ def toy_context(splits: Splits, model=None, progress=None) -> Context:
 REQUESTS = {  # one small request of each sample-level forget kind the toy table supports
     "identities": {"kind": "identities", "count": 2},
     "class": {"kind": "class", "column": "y", "value": 0},
-    "class_subset": {"kind": "class_subset", "column": "y", "value": 0, "fraction": 0.2},
+    "class_subset": {"kind": "class_subset", "column": "y", "value": 0, "fraction": 0.5},
 }
 
 
