@@ -2,7 +2,7 @@
 
 A membership attack compares the forget set (members) with images no model trained on
 (non-members, from the ``unseen`` split). When the forget set is defined by a value of a column
-(a class, part of a class, an attribute), all of ``unseen`` differs from it in that value too, and
+(a class, part of a class, an attribute, a pattern request naming a column), all of ``unseen`` differs from it in that value too, and
 an attacker tells the two apart by the value, not by membership: forgetting class 0, a gold model
 that never saw class 0 still "recognises" the forget set, because class-0 images have a high loss
 under it and the other classes' do not. So for those kinds the non-members are the unseen images
@@ -79,9 +79,11 @@ for _kind in ("identities", "samples"):
     NONMEMBER_RULES.add(_kind, _all_unseen, "all unseen images: the request is not defined by a column value")
 for _kind in ("class", "class_subset", "attribute"):
     NONMEMBER_RULES.add(_kind, _same_value, "unseen images with the forget set's value of forget.column")
+NONMEMBER_RULES.add("pattern", lambda splits: (_same_value if splits.request.column else _all_unseen)(splits),
+                    "a pattern request's audit set: by its column's value when it names one, else all unseen")
 
 
 def matched_unseen(splits: Splits) -> NonMembers:
-    """The non-members for ``splits``' forget request (all unseen for a kind without a rule)."""
-    kind = splits.request.kind
-    return NONMEMBER_RULES.get(kind)(splits) if kind in NONMEMBER_RULES.names() else _all_unseen(splits)
+    """The non-members for ``splits``' forget request. Every forget kind needs a rule here (a new kind
+    must decide what its non-members are; tests/metrics/test_attack_soundness.py checks it)."""
+    return NONMEMBER_RULES.get(splits.request.kind)(splits)

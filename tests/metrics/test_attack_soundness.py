@@ -96,6 +96,14 @@ def test_class_request_compares_with_unseen_images_of_the_same_class(class_reque
     assert ev.extras["nonmembers"]["rule"].startswith("unseen images with y = a")
 
 
+def test_every_forget_kind_has_a_non_member_rule():
+    import core.methods  # noqa: F401  (methods register kinds of their own: pattern)
+    from core.data.forget import FORGET_KINDS
+    from core.metrics.nonmembers import NONMEMBER_RULES
+
+    assert set(FORGET_KINDS.names()) <= set(NONMEMBER_RULES.names())
+
+
 def test_identities_and_samples_keep_all_of_unseen():
     splits = make_splits(toy_table(), "y", ForgetRequest(kind="identities", count=2), seed=0)
     assert torch.equal(matched_unseen(splits).index(splits), splits.unseen)
