@@ -7,7 +7,9 @@ CLI's draws a tqdm bar. Methods never know which one they have.
 
 from __future__ import annotations
 
-from typing import Protocol
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Callable, Iterator, Protocol
 
 
 class Cancelled(Exception):
@@ -18,12 +20,27 @@ class Progress(Protocol):
     def __call__(self, step: int, total: int, *, stage: str = "", **metrics: float) -> None: ...
 
 
-def poll(progress: Progress) -> None:
-    """Let ``progress`` stop a long loop between two reports (a cancel) without recording anything.
+_CHECK: ContextVar[Callable[[], None] | None] = ContextVar("cancel_check", default=None)
 
-    Loops that report once per epoch call this once per batch, so a cancel waits for one batch, not
-    one epoch; a progress without a ``poll`` method (tqdm, ``silent``) makes it a no-op."""
-    check = getattr(progress, "poll", None)
+
+@contextmanager
+def cancellable(check: Callable[[], None]) -> Iterator[None]:
+    """Within the block :func:`poll` calls ``check``, which raises :class:`Cancelled` to stop the run.
+
+    The run worker installs its progress reporter's check here, so loops deep in training, methods
+    and metrics stop within one batch of a cancel without each being handed the progress callback."""
+    token = _CHECK.set(check)
+    try:
+        yield
+    finally:
+        _CHECK.reset(token)
+
+
+def poll() -> None:
+    """Called once per batch by the loops every long stage runs through (training, method batches,
+    scoring): raises Cancelled once the run was cancelled; a no-op outside :func:`cancellable`.
+    It records nothing, so it is cheap enough to call that often."""
+    check = _CHECK.get()
     if check is not None:
         check()
 
@@ -42,6 +59,3 @@ class Tee:
         for cb in self.callbacks:
             cb(step, total, stage=stage, **metrics)
 
-    def poll(self) -> None:
-        for cb in self.callbacks:
-            poll(cb)

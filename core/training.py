@@ -104,7 +104,7 @@ def train_epochs(model: nn.Module, loader: DataLoader, task: Task, epochs: int, 
             loss.backward()
             opt.step()
             total, count = total + loss.item() * len(x), count + len(x)
-            poll(progress)  # a cancel waits for one batch, not one epoch
+            poll()  # a cancel waits for one batch, not one epoch
         check_epoch_loss(total / max(count, 1), task, stage, epoch + 1, epochs, lr)
         metrics = (on_epoch(epoch) if on_epoch else None) or {}
         progress(epoch + 1, epochs, stage=stage, loss=total / max(count, 1), **metrics)
@@ -115,14 +115,18 @@ def train_epochs(model: nn.Module, loader: DataLoader, task: Task, epochs: int, 
 def predict_logits(model: nn.Module, x: torch.Tensor, device: torch.device, batch_size: int = 512) -> torch.Tensor:
     """Logits for a float image tensor, in eval mode, on CPU."""
     model.eval().to(device)
-    return torch.cat([model(x[i : i + batch_size].to(device)).float().cpu() for i in range(0, len(x), batch_size)])
+    return map_batches(model, x, device, batch_size)
 
 
 @torch.no_grad()
 def map_batches(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, device: torch.device,
                 batch_size: int = 512) -> torch.Tensor:
     """Apply ``fn`` to ``x`` in batches on ``device``; results on CPU."""
-    return torch.cat([fn(x[i : i + batch_size].to(device)).float().cpu() for i in range(0, len(x), batch_size)])
+    out = []
+    for i in range(0, len(x), batch_size):
+        poll()  # scoring a large split stops within one batch of a cancel
+        out.append(fn(x[i : i + batch_size].to(device)).float().cpu())
+    return torch.cat(out)
 
 
 def copy_model(model: nn.Module) -> nn.Module:
@@ -178,6 +182,7 @@ def recalibrate_batchnorm(model: nn.Module, loader: DataLoader, device: torch.de
         m.momentum = None
     model.train()
     for x, *_ in loader:
+        poll()
         model(x.to(device))
     for m, momentum in zip(norms, saved):
         m.momentum = momentum

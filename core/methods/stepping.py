@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from core.methods.base import Context
+from core.progress import poll
 from core.training import Diverged, iterate_forever
 
 Batch = tuple[torch.Tensor, torch.Tensor]
@@ -75,10 +76,12 @@ def forget_with_retain(ctx: Context, epoch: int, batch_size: int | None = None) 
     """Each forget batch (one pass) with the next batch of a cycling, shuffled retain loader."""
     retain = iterate_forever(ctx.loader("retain", shuffle=True, batch_size=batch_size, epoch=epoch))
     for forget in ctx.loader("forget", shuffle=True, batch_size=batch_size, epoch=epoch):
+        poll()  # a cancel waits for one batch, not one epoch
         yield on_device(forget, ctx.device), on_device(next(retain), ctx.device)
 
 
 def batches(ctx: Context, split: str | torch.Tensor, epoch: int, batch_size: int | None = None) -> Iterator[Batch]:
     """One shuffled pass over a split, on the context's device."""
     for batch in ctx.loader(split, shuffle=True, batch_size=batch_size, epoch=epoch):
+        poll()  # a cancel waits for one batch, not one epoch
         yield on_device(batch, ctx.device)

@@ -41,8 +41,8 @@ class StoreProgress:
             raise Cancelled(f"run {self.run_id} was cancelled")
 
     def poll(self) -> None:
-        """Between reports (each batch of a long loop): stop on a signal at once, on the store's flag
-        within POLL_SECONDS; otherwise records nothing, so it is cheap to call often."""
+        """Between reports (each batch of a long loop, via :func:`core.progress.poll`): stop on a signal
+        at once, on the store's flag within POLL_SECONDS; records nothing, so it is cheap to call often."""
         self._stop_on_signal()
         now = time.monotonic()
         if now - self._polled >= POLL_SECONDS:

@@ -13,7 +13,7 @@ import sys
 import threading
 import traceback
 
-from core.progress import Cancelled, Progress, Tee
+from core.progress import Cancelled, Progress, Tee, cancellable
 from core.runs.progress import StoreProgress
 from core.runs.signals import CancelFlag, cancel_on_signals
 from core.runs.store import RunStore
@@ -54,7 +54,8 @@ def execute(store: RunStore, run_id: str, extra_progress: Progress | None = None
         threading.Thread(target=_heartbeat, args=(store, run_id, stop), daemon=True).start()
         cb = Tee(progress, extra_progress) if extra_progress else progress
         progress.poll()  # a cancel that came while starting up
-        results = run_scenario(scenario, cb, workdir=store.run_dir(run_id))
+        with cancellable(progress.poll):  # every batch of every stage checks for a cancel
+            results = run_scenario(scenario, cb, workdir=store.run_dir(run_id))
         if progress.dropped:
             results.setdefault("warnings", []).append(
                 f"{progress.dropped} progress events could not be recorded (runs.db stayed locked); the live chart misses them")
