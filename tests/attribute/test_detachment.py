@@ -82,10 +82,33 @@ def test_no_folder_no_grid(planted):
     assert "reconstruction_png" not in artifacts
 
 
-def test_the_sign_of_the_removal_term_pushes_the_attribute_head_to_uniform(planted):
-    """With λ1 = λ2 = 0 the extractor only follows the removal term; the kernel dependence must fall."""
+def _removal_only(planted, **params) -> list[dict]:
+    """Per-epoch losses of a run where the extractor follows only the removal term (λ1 = λ2 = 0)."""
     torch.manual_seed(0)
-    _, _, artifacts = run_method(planted, "detachment", {"epochs": 3, "lr": 0.003, "lambda1": 0.0, "lambda2": 0.0,
-                                                         "reconstructions": False})
-    dep = [e["dependence"] for e in artifacts["detachment"]["epochs"]]
-    assert dep[-1] < dep[0]
+    _, _, artifacts = run_method(planted, "detachment", {"epochs": 2, "lr": 0.003, "lambda1": 0.0, "lambda2": 0.0,
+                                                         "reconstructions": False, **params})
+    return artifacts["detachment"]["epochs"]
+
+
+@pytest.fixture(scope="module")
+def no_removal(planted):
+    """The ablation: λ3 = 0, so the extractor gets no gradient at all (the heads and D are still measured)."""
+    return _removal_only(planted, lambda3=0.0)
+
+
+def test_the_attribute_head_term_keeps_the_attribute_head_at_uniform(planted, no_removal):
+    """The attribute heads train every batch to read z; the KL-to-uniform term alone (no kernel term)
+    must keep their prediction near uniform. Without the removal term the heads learn z and their KL
+    from uniform grows (measured after 2 epochs: 0.27 with the term, 1.16 without)."""
+    with_term = _removal_only(planted, kernel_weight=0.0)
+    assert with_term[-1]["kl_uniform"] < 0.5 <= no_removal[-1]["kl_uniform"], (with_term, no_removal)
+    assert with_term[-1]["loss_adversary"] > no_removal[-1]["loss_adversary"]  # the heads read z worse
+
+
+def test_the_kernel_term_lowers_the_within_class_dependence(planted, no_removal):
+    """With the kernel term on (default weight) the measured h-z dependence falls by a quarter or more;
+    without the removal term it does not (measured: 0.41 -> 0.26 with it, 0.58 -> 0.55 without)."""
+    dep = [e["dependence"] for e in _removal_only(planted)]
+    ablated = [e["dependence"] for e in no_removal]
+    assert dep[-1] < 0.75 * dep[0], dep
+    assert not ablated[-1] < 0.75 * ablated[0], ablated
