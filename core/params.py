@@ -21,8 +21,13 @@ def field_help(f: dataclasses.Field) -> str:
     return str(f.metadata.get("help", ""))
 
 
-def param(default: Any, help: str = "", **meta: Any) -> Any:
-    """A dataclass field with a default and a one-line help (shown in forms and ``--help``)."""
+def param(default: Any, help: str = "", search: Any = None, **meta: Any) -> Any:
+    """A dataclass field with a default and a one-line help (shown in forms and ``--help``).
+
+    ``search`` declares the range ``unlearn tune`` explores for this setting (core/tune/space.py):
+    ``(lo, hi, "log" | "linear" | "int")`` or a list of choices; fields without one are not tuned."""
+    if search is not None:
+        meta["search"] = search
     if isinstance(default, (list, dict)):
         return dataclasses.field(default_factory=lambda: type(default)(default), metadata={"help": help, **meta})
     return dataclasses.field(default=default, metadata={"help": help, **meta})
@@ -120,5 +125,6 @@ def describe_params(cls: type) -> list[dict]:
         out.append({
             "name": f.name, "type": hints.get(f.name), "default": default, "help": field_help(f),
             "min": f.metadata.get("min"), "max": f.metadata.get("max"), "choices": f.metadata.get("choices"),
+            "search": f.metadata.get("search"),
         })
     return out

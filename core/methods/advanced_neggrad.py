@@ -20,10 +20,12 @@ from core.params import param
 @dataclass
 class AdvancedNegGradParams:
     epochs: int = param(2, "passes over the forget set, each forget batch with a retain batch (paper's code: 2)",
-                        min=1, max=200)
+                        min=1, max=200, search=(1, 10, "int"))
     lr: float = param(0.005, "SGD learning rate, momentum 0.9 (paper's code: 0.001 with ~24 forget batches per "
-                             "epoch; a few people give us ~5, so 5x larger)", min=1e-6, max=1.0)
-    forget_weight: float = param(1.0, "α, the weight of the forget term (paper: 1)", min=0.0, max=100.0)
+                             "epoch; a few people give us ~5, so 5x larger)", min=1e-6, max=1.0,
+                      search=(1e-4, 0.05, "log"))
+    forget_weight: float = param(1.0, "α, the weight of the forget term (paper: 1)", min=0.0, max=100.0,
+                                 search=(0.1, 3.0, "log"))
     loss_cap: float = param(1.0, "a forget sample stops being pushed once its loss exceeds this multiple of the "
                                  "chance-level loss (0 = no ceiling, as in the paper)", min=0.0, max=100.0)
     max_grad_norm: float = param(5.0, "clip each step's gradient norm to this (0 = no clipping)", min=0.0, max=1e6)

@@ -23,8 +23,8 @@ from core.params import param
 
 @dataclass
 class BadTeacherParams:
-    epochs: int = param(1, "passes over forget + the retain part (paper: 1)", min=1, max=100)
-    lr: float = param(1e-4, "Adam learning rate (paper: 1e-4)", min=1e-6, max=1.0)
+    epochs: int = param(1, "passes over forget + the retain part (paper: 1)", min=1, max=100, search=(1, 4, "int"))
+    lr: float = param(1e-4, "Adam learning rate (paper: 1e-4)", min=1e-6, max=1.0, search=(1e-5, 1e-3, "log"))
     retain_fraction: float = param(0.3, "share of the retain set mixed in (paper: 30%)", min=0.0, max=1.0)
     temperature: float = param(1.0, "distillation temperature (paper: 1)", min=0.1, max=100.0)
     batch_size: int = param(256, "batch size (paper: 256)", min=1, max=4096)

@@ -24,9 +24,10 @@ from core.params import param
 @dataclass
 class CFkParams:
     k: int = param(3, "how many of the last parameterised blocks to re-train (paper: CF-3)", min=1, max=50)
-    epochs: int = param(2, "passes over the retain set (paper's code: 2)", min=1, max=200)
+    epochs: int = param(2, "passes over the retain set (paper's code: 2)", min=1, max=200, search=(1, 6, "int"))
     lr: float = param(0.01, "SGD learning rate, momentum 0.9 (paper's code: 0.001 on ResNet-18 with ~130 "
-                            "steps per epoch; our small sets give ~20, so 10x larger)", min=1e-6, max=1.0)
+                            "steps per epoch; our small sets give ~20, so 10x larger)", min=1e-6, max=1.0,
+                      search=(1e-3, 0.05, "log"))
 
 
 def trainable_blocks(model: nn.Module, k: int) -> tuple[list[nn.Module], list[nn.Module]]:

@@ -13,8 +13,8 @@ from core.training import train_epochs
 
 @dataclass
 class FinetuneParams:
-    epochs: int = param(3, "passes over the retain set", min=1, max=200)
-    lr: float = param(1e-3, "Adam learning rate", min=1e-6, max=1.0)
+    epochs: int = param(3, "passes over the retain set", min=1, max=200, search=(1, 6, "int"))
+    lr: float = param(1e-3, "Adam learning rate", min=1e-6, max=1.0, search=(1e-4, 1e-2, "log"))
 
 
 def finetune_on(model: nn.Module, ctx: Context, split, epochs: int, lr: float) -> nn.Module:

@@ -20,8 +20,9 @@ from core.params import param
 
 @dataclass
 class NegGradParams:
-    epochs: int = param(2, "passes over the forget set (paper's code: 2)", min=1, max=100)
-    lr: float = param(0.001, "SGD learning rate, momentum 0.9 (paper's code: 0.001)", min=1e-6, max=1.0)
+    epochs: int = param(2, "passes over the forget set (paper's code: 2)", min=1, max=100, search=(1, 8, "int"))
+    lr: float = param(0.001, "SGD learning rate, momentum 0.9 (paper's code: 0.001)", min=1e-6, max=1.0,
+                      search=(1e-4, 0.05, "log"))
     loss_cap: float = param(1.0, "a forget sample stops being pushed once its loss exceeds this multiple of the "
                                  "chance-level loss (0 = no ceiling, the paper's unbounded ascent)", min=0.0, max=100.0)
     max_grad_norm: float = param(5.0, "clip each step's gradient norm to this (0 = no clipping, as in the paper)",

@@ -20,9 +20,10 @@ from core.params import param
 
 @dataclass
 class RandomLabelsParams:
-    epochs: int = param(2, "passes over the forget set, each forget batch with a retain batch", min=1, max=200)
+    epochs: int = param(2, "passes over the forget set, each forget batch with a retain batch", min=1, max=200,
+                        search=(1, 8, "int"))
     lr: float = param(0.001, "SGD learning rate, momentum 0.9 (0.01 wrecks test accuracy on synthetic faces)",
-                      min=1e-6, max=1.0)
+                      min=1e-6, max=1.0, search=(1e-4, 0.02, "log"))
     max_grad_norm: float = param(5.0, "clip each step's gradient norm to this (0 = off): a confidently known face "
                                       "with a random label gives a huge loss, and unclipped steps can wreck the model",
                                  min=0.0, max=1e6)

@@ -23,11 +23,12 @@ from core.params import param
 @dataclass
 class ScrubParams:
     epochs: int = param(3, "SCRUB epochs: min passes over the retain set (SCRUB's small-scale default: 3)",
-                        min=1, max=100)
+                        min=1, max=100, search=(1, 6, "int"))
     max_epochs: int = param(2, "the first this many epochs also take max steps on the forget set (SCRUB's msteps: 2)",
-                            min=0, max=100)
+                            min=0, max=100, search=(0, 4, "int"))
     lr: float = param(0.005, "SGD learning rate, momentum 0.9 (SCRUB: 0.0005 with ~400 steps per epoch; our small "
-                             "sets give ~20, so 10x larger)", min=1e-6, max=1.0)
+                             "sets give ~20, so 10x larger)", min=1e-6, max=1.0,
+                      search=(5e-4, 0.05, "log"))
     temperature: float = param(4.0, "distillation temperature T (SCRUB: 4)", min=0.1, max=100.0)
     ce_weight: float = param(0.99, "γ, weight of the retain cross-entropy (SCRUB: 0.99)", min=0.0, max=100.0)
     kl_weight: float = param(0.001, "α, weight of the retain KL to the teacher (SCRUB: 0.001)", min=0.0, max=100.0)

@@ -23,10 +23,11 @@ from core.params import param
 @dataclass
 class UnsirParams:
     impair_epochs: int = param(2, "impair passes over the forget set, each forget batch with a retain batch "
-                                  "(paper's code: 2)", min=1, max=100)
-    repair_epochs: int = param(1, "repair passes over the retain set (paper's code: 1)", min=0, max=100)
+                                  "(paper's code: 2)", min=1, max=100, search=(1, 4, "int"))
+    repair_epochs: int = param(1, "repair passes over the retain set (paper's code: 1)", min=0, max=100, search=(0, 3, "int"))
     lr: float = param(0.01, "SGD learning rate, momentum 0.9 (paper's code: 0.001 on ResNet-18 with ~130 steps "
-                            "per epoch; our small sets give ~20, so 10x larger)", min=1e-6, max=1.0)
+                            "per epoch; our small sets give ~20, so 10x larger)", min=1e-6, max=1.0,
+                      search=(1e-3, 0.05, "log"))
     noise_steps: int = param(5, "Adam steps that push each noise batch away from the forget batch (paper's code: 5)",
                              min=1, max=1000)
     noise_lr: float = param(0.01, "Adam learning rate of the noise (paper's code: 0.01)", min=1e-6, max=10.0)
