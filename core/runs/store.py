@@ -50,7 +50,9 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_run ON events(run_id, seq);
 CREATE INDEX IF NOT EXISTS runs_created ON runs(created);
 """
-_ADDED_COLUMNS = {"pid_started": "REAL"}  # columns newer than the first schema: added to older runs.db files
+# columns newer than the first schema: added to older runs.db files. ``sweep``/``trial``: the sweep a
+# run belongs to and its trial's key (core.sweep), NULL for a run started on its own
+_ADDED_COLUMNS = {"pid_started": "REAL", "sweep": "TEXT", "trial": "TEXT"}
 
 T = TypeVar("T")
 
@@ -88,6 +90,8 @@ class Run:
     results: dict | None
     cancel: bool
     pid_started: float | None = None  # the worker's start time: with the pid, names one process
+    sweep: str | None = None  # the sweep this run is a trial of (core.sweep), else None
+    trial: str | None = None  # that trial's key within its sweep
 
     @property
     def duration(self) -> float | None:

@@ -1,0 +1,49 @@
+"""Connecting to Ray: a local instance on this machine's cores by default, or an existing cluster.
+
+Ray is imported and started only here, when a sweep runs — never at import of ``core``. Its
+dashboard and usage statistics are off, so nothing leaves the machine. ``address`` (``auto``,
+``host:port`` or ``ray://host:port``), else ``RAY_ADDRESS``, joins a running cluster; without
+either a local Ray is started and shut down again when the sweep ends.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from typing import Iterator
+
+
+class ClusterError(RuntimeError):
+    """Ray could not be started or joined; the message says what was tried and what to do."""
+
+
+def _quiet_env() -> None:
+    os.environ["RAY_USAGE_STATS_ENABLED"] = "0"  # no usage report to the network
+    os.environ.setdefault("RAY_DISABLE_IMPORT_WARNING", "1")
+
+
+@contextmanager
+def ray_session(address: str | None = None, num_cpus: float | None = None) -> Iterator[object]:
+    """Yield the ``ray`` module connected to ``address`` (or RAY_ADDRESS), else to a local instance
+    with ``num_cpus`` CPUs (default: all). A session already open in this process is reused as is."""
+    _quiet_env()
+    import ray
+
+    if ray.is_initialized():
+        yield ray
+        return
+    address = address or os.environ.get("RAY_ADDRESS") or None
+    try:
+        if address:
+            ray.init(address=address, log_to_driver=False)
+        else:
+            ray.init(num_cpus=None if num_cpus is None else max(1, int(num_cpus)), include_dashboard=False,
+                     log_to_driver=False)
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        where = f"the Ray cluster at {address}" if address else "a local Ray instance"
+        raise ClusterError(f"could not start or join {where} ({exc}); check the address "
+                           "(`ray status` on the head node shows it) or run without --address") from exc
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
