@@ -5,7 +5,7 @@ A per-example attack, far stronger at low false-positive rates than the global l
 ``mia_acc``/``mia_auc``. Shadow ("reference") models of the same architecture and training recipe
 are trained on random halves of the retain set (their BatchNorm statistics then re-estimated on that
 half, as for every model of the pipeline), so none of them has seen any target example (the
-forget set = members, the unseen set = non-members). For each target example, its logit-scaled
+forget set = members, the unseen images matched to the request = non-members, as for the loss attack). For each target example, its logit-scaled
 confidence ``φ = log p_y − log(1 − p_y)`` (averaged over task heads) under every shadow gives a
 Gaussian of how confident a model is on it *without* having trained on it. The model under test is
 then scored per example by how far its own ``φ`` lies above that Gaussian, ``(φ − μ)/σ`` (one-sided:
@@ -29,6 +29,7 @@ from core.data.splits import Splits
 from core.methods.base import TrainSettings
 from core.metrics.base import Evaluation, metric
 from core.metrics.mia_roc import roc_summary
+from core.metrics.nonmembers import matched_unseen
 from core.models import ModelSpec, build_model
 from core.progress import Progress, silent
 from core.task import Task
@@ -83,8 +84,14 @@ def shadow_rows(splits: Splits, seed: int, i: int, fraction: float = 0.5) -> tor
     return retain[torch.randperm(len(retain), generator=gen)[: max(1, int(round(fraction * len(retain))))]]
 
 
-def _confidences(model: nn.Module, splits: Splits, split: str, device: torch.device) -> np.ndarray:
-    x, y = splits.tensors(split)
+def _rows(splits: Splits, side: str) -> torch.Tensor:
+    """Members are the forget set; non-members the unseen images matched to the request (one home:
+    :func:`core.metrics.nonmembers.matched_unseen`), as for the loss attack."""
+    return splits.forget if side == "forget" else matched_unseen(splits).index(splits)
+
+
+def _confidences(model: nn.Module, splits: Splits, side: str, device: torch.device) -> np.ndarray:
+    x, y = splits.tensors(_rows(splits, side))
     return logit_confidence(splits.task, predict_logits(model, x, device), y)
 
 
@@ -110,7 +117,7 @@ def lira_scores(ref: LiraReference, phi_forget: np.ndarray, phi_unseen: np.ndarr
 
 
 def lira_attack(model: nn.Module, ref: LiraReference, splits: Splits, device: torch.device) -> dict[str, float]:
-    """LiRA's AUC and TPR at 1% / 0.1% FPR for ``model`` (forget = members, unseen = non-members)."""
+    """LiRA's AUC and TPR at 1% / 0.1% FPR for ``model`` (forget = members, matched unseen = non-members)."""
     member, nonmember = lira_scores(ref, _confidences(model, splits, "forget", device),
                                     _confidences(model, splits, "unseen", device))
     return roc_summary(member, nonmember, "lira")[0]
@@ -121,6 +128,6 @@ def lira_attack(model: nn.Module, ref: LiraReference, splits: Splits, device: to
         applies=lambda ev: isinstance(ev.extras.get("lira"), LiraReference))
 def lira(ev: Evaluation) -> dict[str, float]:
     ref: LiraReference = ev.extras["lira"]
-    phi = {s: logit_confidence(ev.splits.task, ev.logits(s), ev.targets(s)) for s in ("forget", "unseen")}
-    member, nonmember = lira_scores(ref, phi["forget"], phi["unseen"])
+    phi = {s: logit_confidence(ev.splits.task, ev.logits(s), ev.targets(s)) for s in ("forget", "nonmember")}
+    member, nonmember = lira_scores(ref, phi["forget"], phi["nonmember"])
     return roc_summary(member, nonmember, "lira")[0]
