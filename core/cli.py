@@ -1,4 +1,4 @@
-"""The ``unlearn`` command: list, demo, run, runs, show, cancel, datasets show, bench, report."""
+"""The ``unlearn`` command: list, demo, run, runs, show, cancel, datasets show, bench, report, tune."""
 
 from __future__ import annotations
 
@@ -129,7 +129,11 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_cancel(args: argparse.Namespace) -> int:
     from core.runs import RunStore, cancel
+    from core.sweep.cli import cancel_sweep
 
+    if cancel_sweep(args.run_id):  # a sweep id: its driver stops the running trials, finished ones stay
+        print(f"cancel requested for sweep {args.run_id}")
+        return 0
     cancel(RunStore(), args.run_id)
     print(f"cancel requested for {args.run_id}")
     return 0
@@ -186,8 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("show", help="show a run's status and metrics")
     s.add_argument("run_id")
     s.set_defaults(fn=cmd_show)
-    c = sub.add_parser("cancel", help="cancel a queued or running run")
-    c.add_argument("run_id")
+    c = sub.add_parser("cancel", help="cancel a queued or running run, or a sweep")
+    c.add_argument("run_id", help="a run id, or a sweep id (sweep-...)")
     c.set_defaults(fn=cmd_cancel)
     ds = sub.add_parser("datasets", help="dataset tools").add_subparsers(dest="datasets_cmd", required=True)
     dss = ds.add_parser("show", help="write a PNG grid of a dataset's images with labels")
@@ -209,6 +213,14 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("run_id")
     rp.add_argument("--out", help="where to write it (default: the run folder's report.html)")
     rp.set_defaults(fn=cmd_report)
+    from core.export.cli import add_parser as add_export
+    from core.sweep.cli import add_parser as add_sweep
+
+    add_sweep(sub)
+    add_export(sub)
+    from core.tune.command import add_tune_parser
+
+    add_tune_parser(sub)
     return p
 
 
@@ -222,10 +234,11 @@ def named_errors() -> tuple[type[BaseException], ...]:
     that one line instead of a traceback (a run keeps its traceback in the store)."""
     from core.report import ReportError
     from core.runs.store import StoreError, UnknownRun
+    from core.sweep.cluster import ClusterError
     from core.training import Diverged
 
     return (ConfigError, DataError, ParamError, UnknownName, UnknownRun, StoreError, ReportError, Diverged,
-            ValueError, KeyError)
+            ClusterError, ValueError, KeyError)
 
 
 def _message(exc: BaseException) -> str:
