@@ -54,7 +54,7 @@ class StoreProgress:
         if not self.flag:
             return
         try:
-            self.store.request_cancel(self.run_id)  # so whoever looks sees the cancel; best-effort
+            self.store.request_cancel(self.run_id, wait=RETRY_AFTER_DROP_SECONDS)  # so whoever looks sees it
         except StoreError:
             pass
         raise Cancelled(f"run {self.run_id} was cancelled ({self.flag.signal_name})")

@@ -297,9 +297,9 @@ class RunStore:
                                             "WHERE run_id = ? AND seq > ? ORDER BY seq", (run_id, after)).fetchall())
         return [Event(r["seq"], r["ts"], r["stage"], r["step"], r["total"], json.loads(r["metrics"])) for r in rows]
 
-    def request_cancel(self, run_id: str) -> None:
+    def request_cancel(self, run_id: str, wait: float | None = None) -> None:
         self.get(run_id)
-        self._do(lambda c: c.execute("UPDATE runs SET cancel = 1 WHERE id = ?", (run_id,)))
+        self._do(lambda c: c.execute("UPDATE runs SET cancel = 1 WHERE id = ?", (run_id,)), wait)
 
     def cancel_requested(self, run_id: str) -> bool:
         row = self._do(lambda c: c.execute("SELECT cancel FROM runs WHERE id = ?", (run_id,)).fetchone())
