@@ -1,0 +1,124 @@
+"""How close one setting's unlearned model comes to the gold model, on a validation part of the data.
+
+The value (lower is better) is ``|forget_acc − gold's| + |mia_acc − gold's| + max(0, gold's test_acc −
+test_acc) + over-budget``, where over-budget is ``max(0, seconds / allowed − 1)`` with ``allowed`` the
+time budget as a share of retraining's time: a setting as close as the gold model costs 0, a slow one
+pays in proportion to how far it overran. Every term is read on the *validation view* of the prepared
+scenario (:func:`core.bench.validation.validation_view`: ``test`` := a seeded half of ``unseen``,
+``unseen`` := the other half), so the test split a final table reports is never read while tuning.
+
+Per epoch the method's live metrics (the progress callback) give the same value without the time term;
+:class:`PruningProgress` reports it to Optuna and raises ``optuna.TrialPruned`` when the pruner says
+the trial is worse than the median at that step, or when the trial has run three times its budget.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import optuna
+
+from core.metrics import Evaluation, evaluate
+from core.methods import METHODS
+from core.tune.space import suggest
+
+SCORED = ("forget_acc", "mia_acc", "test_acc")
+FINAL_METRICS = ["accuracy", "mia", "nomus"]
+HOPELESS_OVERRUN = 3.0  # a trial past this multiple of its time budget is stopped (pruned) mid-run
+
+
+@dataclass
+class Target:
+    """The gold model's scored metrics on the validation view (final and live readings) and the time allowed."""
+
+    final: dict[str, float]
+    live: dict[str, float]
+    retrain_seconds: float
+    budget: float
+
+    @property
+    def allowed_seconds(self) -> float:
+        return self.budget * self.retrain_seconds
+
+
+def objective_value(metrics: dict[str, float], gold: dict[str, float], seconds: float | None = None,
+                    allowed: float | None = None) -> float:
+    """Distance to gold (see the module docstring); a NaN attack on either side drops the attack term."""
+    value = abs(metrics["forget_acc"] - gold["forget_acc"]) + max(0.0, gold["test_acc"] - metrics["test_acc"])
+    attack = abs(metrics.get("mia_acc", math.nan) - gold.get("mia_acc", math.nan))
+    if not math.isnan(attack):
+        value += attack
+    if seconds is not None and allowed:
+        value += max(0.0, seconds / allowed - 1.0)
+    return value
+
+
+def scored_metrics(vprep, model, live: bool = False) -> dict[str, float]:
+    """Accuracy, attack and NoMUS of ``model`` on the validation view (final: the 10-split attack)."""
+    from core.pipeline import metric_settings
+
+    ev = Evaluation(model, vprep.splits, vprep.device, gold=vprep.gold.model, live=live,
+                    settings=metric_settings(vprep.scenario))
+    return evaluate(ev, names=FINAL_METRICS)
+
+
+def gold_target(vprep, budget: float) -> Target:
+    """The gold model read on the validation view, as trials will be read."""
+    final = scored_metrics(vprep, vprep.gold.model)
+    live = scored_metrics(vprep, vprep.gold.model, live=True)
+    return Target({k: final[k] for k in SCORED}, {k: live[k] for k in SCORED}, vprep.gold.seconds, budget)
+
+
+class PruningProgress:
+    """A progress callback that reports each live evaluation's value to the trial and prunes."""
+
+    def __init__(self, trial: optuna.Trial | None, target: Target) -> None:
+        self.trial, self.target = trial, target
+        self.start = time.perf_counter()
+        self.step = 0
+        self.curve: list[float] = []
+
+    def __call__(self, step: int, total: int, *, stage: str = "", **metrics: float) -> None:
+        if not all(k in metrics for k in ("forget_acc", "test_acc")):
+            return  # not a live evaluation (a stage start, a loss-only line)
+        value = objective_value(metrics, self.target.live)
+        self.curve.append(value)
+        self.step += 1
+        elapsed = time.perf_counter() - self.start
+        if self.trial is None:
+            return
+        self.trial.report(value, self.step)
+        if self.trial.should_prune():
+            raise optuna.TrialPruned(f"step {self.step}: {value:.3f} is worse than the median of earlier trials")
+        if self.target.allowed_seconds and elapsed > HOPELESS_OVERRUN * self.target.allowed_seconds:
+            raise optuna.TrialPruned(f"{elapsed:.1f}s is over {HOPELESS_OVERRUN:g}x the budget "
+                                     f"({self.target.allowed_seconds:.1f}s)")
+
+
+class TuneObjective:
+    """``objective(trial)``: run the method with the trial's setting on the validation view and score it."""
+
+    def __init__(self, vprep, method: str, target: Target, fixed: dict | None = None) -> None:
+        self.vprep, self.method, self.target = vprep, method, target
+        self.params_cls = METHODS.get(method).Params
+        self.fixed = dict(fixed or {})
+
+    def evaluate(self, params: dict, trial: optuna.Trial | None = None) -> tuple[float, dict[str, float]]:
+        """(value, metrics incl. ``seconds``) of one setting; raises TrialPruned when pruned."""
+        from core.pipeline import run_method
+
+        model, seconds, _ = run_method(self.vprep, self.method, params, progress=PruningProgress(trial, self.target))
+        metrics = {k: v for k, v in scored_metrics(self.vprep, model).items()
+                   if k in (*SCORED, "nomus", "forgetting_score")}
+        metrics["seconds"] = seconds
+        metrics["time_share"] = seconds / self.target.retrain_seconds if self.target.retrain_seconds else math.nan
+        return objective_value(metrics, self.target.final, seconds, self.target.allowed_seconds), metrics
+
+    def __call__(self, trial: optuna.Trial) -> float:
+        params = suggest(trial, self.params_cls, self.fixed)
+        value, metrics = self.evaluate(params, trial)
+        trial.set_user_attr("metrics", metrics)
+        trial.set_user_attr("params", params)
+        return value

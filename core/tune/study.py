@@ -1,0 +1,123 @@
+"""The resumable Optuna study behind ``unlearn tune``: TPE sampling, median pruning, SQLite storage.
+
+The study lives in ``sqlite:///$UNLEARN_HOME/tune.db`` under a name derived from the scenario (all of
+it but the method section and the run name), the method, the budget and the fixed parameters, so
+running the same tune again continues the stored study: finished trials (complete or pruned) count
+toward ``--trials``, and a trial left running by a killed process is marked failed by Optuna's
+heartbeat and run again. The first trial of a new study is the method's defaults, so the best setting
+is never one the defaults beat on the validation part. The reference models come from the model cache
+(:func:`core.pipeline.prepare`), prepared once per tune.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import warnings
+from pathlib import Path
+from typing import Callable
+
+import optuna
+
+from core import paths
+from core.methods import METHODS
+from core.progress import Progress, silent
+from core.tune.objective import Target, TuneObjective, gold_target
+from core.tune.space import defaults_in_space, search_space
+
+FINISHED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
+HEARTBEAT_SECONDS, GRACE_SECONDS = 5, 20
+
+
+class TuneError(ValueError):
+    """A tune that cannot start (a method without a search space, too few trials); the message says what to do."""
+
+
+def storage_url(home: Path | None = None) -> str:
+    return f"sqlite:///{(home or paths.home()) / 'tune.db'}"
+
+
+def study_name(scenario: dict, method: str, budget: float, fixed: dict | None = None) -> str:
+    """``tune-METHOD-HASH``: the same scenario, method, budget and fixed values give the same (resumed) study."""
+    what = {k: v for k, v in scenario.items() if k not in ("method", "name")}
+    blob = json.dumps([what, method, float(budget), fixed or {}], sort_keys=True, default=str)
+    return f"tune-{method}-{hashlib.sha256(blob.encode()).hexdigest()[:12]}"
+
+
+def open_study(name: str, seed: int, n_trials: int, home: Path | None = None) -> optuna.Study:
+    """Create or load the study; TPE starts from random trials for a third of the budget (3 to 10)."""
+    (home or paths.home()).mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():  # heartbeat is flagged experimental; it is what makes a killed trial retry
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        storage = optuna.storages.RDBStorage(storage_url(home), heartbeat_interval=HEARTBEAT_SECONDS,
+                                             grace_period=GRACE_SECONDS)
+    sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(10, max(3, n_trials // 3)))
+    pruner = optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=0)
+    return optuna.create_study(study_name=name, storage=storage, sampler=sampler, pruner=pruner,
+                               direction="minimize", load_if_exists=True)
+
+
+def finished_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    return [t for t in study.get_trials(deepcopy=False) if t.state in FINISHED]
+
+
+def validation_prep(sc, progress: Progress = silent, cache: Path | None = None):
+    """The scenario prepared (cached references) and viewed for validation: test := half of unseen."""
+    from core.bench.validation import validation_view
+    from core.pipeline import prepare
+
+    return validation_view(prepare(sc, progress, cache), sc.seed)
+
+
+def tune(sc, method: str, n_trials: int, budget: float = 0.1, fixed: dict | None = None,
+         on_trial: Callable[[optuna.Study, optuna.trial.FrozenTrial], None] | None = None,
+         progress: Progress = silent, cache: Path | None = None, vprep=None) -> dict:
+    """Run (or resume) the study until ``n_trials`` trials have finished; returns the results document."""
+    params_cls = METHODS.get(method).Params
+    fixed = dict(fixed or {})
+    if not search_space(params_cls, fixed):
+        raise TuneError(f"tune: method {method!r} declares no search ranges (param(..., search=...)) for "
+                        f"parameters you did not fix; pick another method or leave a parameter free")
+    if n_trials < 1:
+        raise TuneError("--trials: run at least one trial")
+    if not budget > 0:
+        raise TuneError("--budget: give the time budget as a share of retraining's time above 0, e.g. 0.1")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    scenario = sc.to_dict()
+    name = study_name(scenario, method, budget, fixed)
+    study = open_study(name, sc.seed, n_trials)
+    study.set_user_attr("scenario", scenario)
+    study.set_user_attr("method", method)
+    vprep = vprep if vprep is not None else validation_prep(sc, progress, cache)
+    target = gold_target(vprep, budget)
+    study.set_user_attr("gold", target.final)
+    if not study.get_trials(deepcopy=False):
+        study.enqueue_trial(defaults_in_space(params_cls, fixed), user_attrs={"defaults": True})
+    remaining = n_trials - len(finished_trials(study))
+    if remaining > 0:
+        callbacks = [lambda s, t: on_trial(s, t)] if on_trial else []
+        study.optimize(TuneObjective(vprep, method, target, fixed), n_trials=remaining, callbacks=callbacks,
+                       gc_after_trial=True)
+    return results_doc(study, target, method, scenario, fixed)
+
+
+def _clean(value):
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
+def results_doc(study: optuna.Study, target: Target, method: str, scenario: dict, fixed: dict) -> dict:
+    """``{"best": {"params", "metrics", "value"}, "trials": [...], ...}`` plus the scenario to launch with the best."""
+    trials = [{"number": t.number, "params": t.user_attrs.get("params", {**t.params, **fixed}),
+               "value": _clean(t.value), "state": t.state.name, "metrics": t.user_attrs.get("metrics", {}),
+               "defaults": bool(t.user_attrs.get("defaults"))}
+              for t in study.get_trials(deepcopy=False)]
+    complete = [t for t in trials if t["state"] == "COMPLETE" and t["value"] is not None]
+    best = min(complete, key=lambda t: t["value"]) if complete else None
+    launch = {**scenario, "method": {"name": method, "params": best["params"] if best else {}},
+              "name": f"{method} tuned · {scenario.get('name') or 'scenario'}"}
+    return {"study": study.study_name, "storage": storage_url(), "method": method, "budget": target.budget,
+            "retrain_seconds": target.retrain_seconds, "gold": target.final,
+            "best": {k: best[k] for k in ("params", "metrics", "value")} if best else None,
+            "trials": trials, "scenario": launch,
+            "note": "every value is read on the validation view (test := half of unseen), never on the test split"}
