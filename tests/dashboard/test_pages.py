@@ -121,7 +121,7 @@ def test_running_run_shows_progress_and_cancel_signals_the_worker(store, live_pr
     at.button(key="run.cancel").click().run()
     assert store.cancel_requested(run_id)
     assert live_process.wait(timeout=10) != 0  # the SIGTERM reached the (stand-in) worker
-    assert store.get(run_id).status == "lost"  # it died without finishing: the store says so
+    assert store.get(run_id).status == "cancelled"  # asked to stop and gone before saying so: still cancelled
 
 
 def test_unknown_run_in_the_url_is_explained(store):
