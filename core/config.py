@@ -53,6 +53,16 @@ class EvaluationConfig:
 
 
 @dataclass
+class ModelSource:
+    """Where a reference model comes from: trained here (no checkpoint) or a user's state dict."""
+
+    checkpoint: str = param("", "a .pt/.pth/.safetensors state dict of the scenario's model for this dataset and "
+                                "task; '' = train it here with the train section")
+    seconds: float = param(0.0, "how long that model took to train, for the speed-up over retraining "
+                                "(0 = unknown: the gold row's speed-up is then NaN)", min=0.0)
+
+
+@dataclass
 class Scenario:
     """Dataset, task, model, forget request, method, training settings, seed and device."""
 
@@ -64,6 +74,8 @@ class Scenario:
     train: TrainSettings = field(default_factory=TrainSettings)
     split: SplitConfig = field(default_factory=SplitConfig)
     evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
+    original: ModelSource = field(default_factory=ModelSource)  # the model to audit; trained here by default
+    gold: ModelSource = field(default_factory=ModelSource)  # retrained on retain by default
     seed: int = 0
     device: str = "auto"
     name: str = ""
@@ -72,7 +84,8 @@ class Scenario:
         return asdict(self)
 
     def title(self) -> str:
-        return self.name or f"{self.method.name} · forget {self.forget.describe()} · {self.dataset.name}"
+        """The run's title: its name, else what is forgotten first ("Forget Eyeglasses · detachment · celeba")."""
+        return self.name or f"Forget {self.forget.title()} · {self.method.name} · {self.dataset.name}"
 
 
 DEFAULT_SCENARIO: dict = {
@@ -88,7 +101,8 @@ DEFAULT_SCENARIO: dict = {
 }
 
 _SECTIONS = {"dataset": DatasetConfig, "method": MethodConfig, "forget": ForgetRequest,
-             "train": TrainSettings, "split": SplitConfig, "evaluation": EvaluationConfig}
+             "train": TrainSettings, "split": SplitConfig, "evaluation": EvaluationConfig,
+             "original": ModelSource, "gold": ModelSource}
 
 
 def _check_name(registry: Registry, name: str, where: str) -> None:
@@ -149,9 +163,24 @@ def scenario_from_dict(raw: dict) -> Scenario:
         _check_name(FORGET_KINDS, sc.forget.kind, "forget.kind")
     except ParamError as exc:
         raise ConfigError(str(exc)) from None
+    _check_weight_files(sc)
     if sc.evaluation.attacker not in ("resnet", "linear"):
         raise ConfigError(f"evaluation.attacker: {sc.evaluation.attacker!r} is not allowed; allowed: resnet, linear")
     return sc
+
+
+def _check_weight_files(sc: Scenario) -> None:
+    """The checkpoint and init paths exist and have a suffix a reader handles (shapes are checked when the
+    data is loaded: they depend on the dataset's image size and the task's classes)."""
+    from core.models.checkpoint_import import CheckpointError, check_path
+
+    for where, path in (("original.checkpoint", sc.original.checkpoint), ("gold.checkpoint", sc.gold.checkpoint),
+                        ("train.init", sc.train.init)):
+        if path:
+            try:
+                check_path(path, where)
+            except CheckpointError as exc:
+                raise ConfigError(str(exc)) from None
 
 
 MAX_ALIASES = 64  # a scenario needs few (if any); a billion-laughs bomb needs many

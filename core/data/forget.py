@@ -54,6 +54,22 @@ class ForgetRequest:
         if not (0.0 <= self.fraction <= 1.0):  # also false for NaN
             raise ValueError(f"forget.fraction: {self.fraction} is outside (0, 1]; give a share such as 0.1 (0 = not set)")
 
+    def title(self) -> str:
+        """What is forgotten, in a person's words: "Eyeglasses", "people 4, 17", "30% of class 1 of age_group"."""
+        shown = ", ".join(map(str, self.identities[:6])) + (" …" if len(self.identities) > 6 else "")
+        if self.kind == "identities":
+            return f"people {shown}" if self.identities else f"{self.count or 'some'} random people"
+        if self.kind == "samples":
+            return f"{len(self.samples)} sample{'s' if len(self.samples) != 1 else ''}"
+        if self.kind == "attribute":
+            return self.column or "an attribute"
+        if self.kind == "class":
+            return f"{self.column} class{'es' if len(self.values) > 1 else ''} {', '.join(map(str, self.values or [self.value]))}"
+        if self.kind == "class_subset":
+            part = f"{self.fraction:.0%}" if self.fraction else str(self.count)
+            return f"{part} of {self.column} class {self.value}"
+        return f"{kind_label(self.kind).lower()}" + (f" ({self.column})" if self.column else "")
+
     def describe(self) -> str:
         parts = [self.kind]
         for name in ("identities", "samples", "column", "values", "count", "fraction"):
@@ -87,6 +103,14 @@ def resolve_identities(table: ImageTable, wanted: list) -> list[int]:
 
 Selector = Callable[[ImageTable, torch.Tensor, ForgetRequest, torch.Generator], torch.Tensor]
 FORGET_KINDS: Registry[Selector] = Registry("forget kind")
+# What a person reads for each kind (forms, titles, reports): declared beside each registration below.
+KIND_LABELS: dict[str, str] = {}
+
+
+def kind_label(kind: str) -> str:
+    """The human label of a forget kind ("Part of a class" for class_subset); its name, spaced, if none."""
+    return KIND_LABELS.get(kind) or kind.replace("_", " ").capitalize()
+
 
 
 def _value_mask(table: ImageTable, train: torch.Tensor, req: ForgetRequest, field_name: str) -> torch.Tensor:
@@ -97,6 +121,9 @@ def _value_mask(table: ImageTable, train: torch.Tensor, req: ForgetRequest, fiel
     if bad:
         raise DataError(f"forget.value: {bad} not a class of {req.column!r}; allowed: 0..{n - 1} ({table.classes[req.column]})")
     return torch.isin(col[train], torch.tensor(values))
+
+
+KIND_LABELS["identities"] = "People"
 
 
 @FORGET_KINDS.register("identities", "every image of the chosen people (identities) in train")
@@ -118,6 +145,9 @@ def _identities(table, train, req, gen):
     return torch.isin(table.identity[train], chosen)
 
 
+KIND_LABELS["samples"] = "Individual images"
+
+
 @FORGET_KINDS.register("samples", "explicit samples by id (file name) or row number")
 def _samples(table, train, req, gen):
     ids = table.ids or [str(i) for i in range(len(table))]
@@ -136,9 +166,15 @@ def _samples(table, train, req, gen):
     return mask
 
 
+KIND_LABELS["class"] = "A whole class"
+
+
 @FORGET_KINDS.register("class", "every training image of one or more classes of a column")
 def _class(table, train, req, gen):
     return _value_mask(table, train, req, "forget.column")
+
+
+KIND_LABELS["class_subset"] = "Part of a class"
 
 
 @FORGET_KINDS.register("class_subset", "a random part (fraction or count) of one class")
@@ -150,6 +186,9 @@ def _class_subset(table, train, req, gen):
     mask = torch.zeros(len(train), dtype=torch.bool)
     mask[in_class[torch.randperm(len(in_class), generator=gen)[:k]]] = True
     return mask
+
+
+KIND_LABELS["attribute"] = "An attribute (e.g. glasses)"
 
 
 @FORGET_KINDS.register("attribute", "an annotated attribute; its sample-level forget set is the images that have it")

@@ -36,7 +36,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from core.data.forget import FORGET_KINDS
+from core.data.forget import FORGET_KINDS, KIND_LABELS
 from core.data.source import DataError
 from core.explain.group_explorer import choose_group, explore, held_out_overlap, rank_groups, selection_rows
 from core.explain.identifier import (Identifier, IdentifierNotFound, IdentifierParams, check_fingerprint, group_maps,
@@ -256,5 +256,6 @@ def _pattern(table, train, req, gen):
     return mask
 
 
+KIND_LABELS["pattern"] = "A visual pattern (found without labels)"
 FORGET_KINDS.add("pattern", _pattern, "an unannotated pattern (a filter group the method finds); the pattern is "
                  "erased in every image, the forget set (column == value, or a random fraction) serves the audit")
