@@ -1,4 +1,5 @@
-"""Datasets: built-in synthetic faces and sklearn digits, and readers for real on-disk layouts.
+"""Datasets: built-in synthetic faces and sklearn digits, and readers for real on-disk layouts
+(Fashion-MNIST's idx files among them).
 
 Each dataset registers itself in ``DATASETS`` from its own module; importing this package
 imports them all.
@@ -8,6 +9,7 @@ import core.data.celeba  # noqa: F401
 import core.data.cifar10  # noqa: F401
 import core.data.digits  # noqa: F401
 import core.data.fairface  # noqa: F401
+import core.data.fashion_mnist  # noqa: F401
 import core.data.folder  # noqa: F401
 import core.data.mucac  # noqa: F401
 import core.data.mufac  # noqa: F401
