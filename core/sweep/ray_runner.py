@@ -87,8 +87,9 @@ class _Driver:
             self.runs.finish(run_id, "cancelled", error="cancelled by the user (its Ray task was cancelled)")
         except ray.exceptions.TaskCancelledError:
             self.runs.finish(run_id, "cancelled", error="cancelled by the user (its Ray task was cancelled)")
-        except ray.exceptions.RayTaskError as exc:  # the references it depends on failed
-            self.runs.finish(run_id, "failed", error=f"training the reference models failed: {exc}")
+        except ray.exceptions.RayTaskError as exc:  # its references failed (Ray: "input arguments ... could
+            # not be computed"), or the task could not even start (e.g. an import error on the worker)
+            self.runs.finish(run_id, "failed", error=f"the trial's Ray task failed: {exc}")
         except ray.exceptions.RayError as exc:  # worker died, node lost, object lost
             self.runs.finish(run_id, "lost", error=f"{LOST_TRIAL}: {type(exc).__name__}: {exc}")
         else:

@@ -1,0 +1,57 @@
+"""Sweep tests: a tiny base scenario (12 people x 6 images, 1 epoch, smallcnn) and Ray helpers."""
+
+from __future__ import annotations
+
+import copy
+import time
+
+import psutil
+import pytest
+
+TINY_BASE = {
+    "name": "tiny sweep",
+    "dataset": {"name": "synthfaces", "options": {"n_identities": 12, "images_per_identity": 6, "size": 32}},
+    "task": "Eyeglasses",
+    "model": "smallcnn",
+    "forget": {"kind": "identities", "count": 2},
+    "method": {"name": "finetune", "params": {"epochs": 1}},
+    "train": {"epochs": 1, "lr": 0.003, "batch_size": 32},
+    "split": {"test_fraction": 0.25, "unseen_fraction": 0.25},
+    "evaluation": {"attacker": "linear"},
+    "seed": 0,
+    "device": "cpu",
+}
+
+
+@pytest.fixture
+def tiny_base() -> dict:
+    return copy.deepcopy(TINY_BASE)
+
+
+def trial_workers() -> list[psutil.Process]:
+    """Ray worker processes executing a sweep trial (Ray titles them ``ray::trial <run id>``)."""
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        cmd = proc.info["cmdline"] or []
+        if cmd and cmd[0].startswith("ray::trial"):
+            found.append(proc)
+    return found
+
+
+def wait_until(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    """One local Ray (2 CPUs) for a module's sweeps: run_sweep reuses a session already open."""
+    from core.sweep.cluster import ray_session
+
+    with ray_session(num_cpus=2) as ray:
+        yield ray
