@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -34,17 +35,29 @@ from core.training import (file_sha256, load_checkpoint, pick_device, recalibrat
                            seed_everything, train_epochs)
 
 STAGES = ("data", "original", "gold", "unlearn", "evaluate", "audit")
+BOOTSTRAP_RESAMPLES = 200  # resamples of each final metric's interval (core/metrics/bootstrap.py)
 REFERENCE_RECIPE = "bn-recalibrated"  # in the cache key: models cached before the recipe changed are retrained
 
 
 @dataclass
 class Trained:
-    """A model with how long it took to train and whether it came from the cache."""
+    """A model with how long it took to train (NaN: not trained here and no time given) and where it came
+    from: ``source`` is "trained", "cache" or "checkpoint" (``path`` then names the file)."""
 
     model: nn.Module
     seconds: float
     cached: bool
     sha256: str = ""
+    source: str = "trained"
+    path: str = ""
+    audit_seconds: float = 0.0  # time in progress reports during training, left out of ``seconds``
+
+    def provenance(self) -> dict[str, Any]:
+        """Where the model came from, for the run document, the store and the report."""
+        out: dict[str, Any] = {"source": self.source, "sha256": self.sha256}
+        if self.path:
+            out["path"] = self.path
+        return out
 
 
 @dataclass
@@ -68,22 +81,24 @@ def _index_digest(index: torch.Tensor) -> str:
     return hashlib.sha256(index.numpy().tobytes()).hexdigest()[:16]
 
 
+def _train_key(sc: Scenario) -> dict[str, Any]:
+    """The training settings as the cache key reads them: ``init`` by its file's content, and left out
+    when empty (so models cached before ``train.init`` existed are still found)."""
+    train = asdict(sc.train)
+    init = train.pop("init", "")
+    if init:
+        from core.training import file_sha256
+
+        train["init_sha256"] = file_sha256(Path(init).expanduser())
+    return train
+
+
 def reference_key(sc: Scenario, splits: Splits, index: torch.Tensor) -> str:
     """What a reference model depends on: the data as loaded now (the table's fingerprint, so a changed
     dataset folder never reuses a model trained on its old files), the rows, task, model, training
-    settings, seed and training recipe."""
-    return _key(sc.dataset.name, sc.dataset.options, splits.table.fingerprint, sc.task, sc.model, asdict(sc.train),
+    settings (and starting weights), seed and training recipe."""
+    return _key(sc.dataset.name, sc.dataset.options, splits.table.fingerprint, sc.task, sc.model, _train_key(sc),
                 sc.seed, _index_digest(index), REFERENCE_RECIPE)
-
-
-def reference_path(sc: Scenario, splits: Splits, split: str, stage: str, cache: Path) -> Path:
-    """Where the reference model trained on ``split`` (original: train, gold: retain) is cached."""
-    return cache / "models" / f"{stage}-{reference_key(sc, splits, splits.index(split))}.pt"
-
-
-def is_cached(path: Path) -> bool:
-    """Whether a complete cache entry is there (the .json beside the weights is written last)."""
-    return path.exists() and path.with_suffix(".json").exists()
 
 
 def _load_cached(build: Callable[[], nn.Module], path: Path, device: torch.device) -> Trained | None:
@@ -93,7 +108,7 @@ def _load_cached(build: Callable[[], nn.Module], path: Path, device: torch.devic
     ``.pt`` whose sha256 differs from the recorded one, or that does not load, is corrupt. Either
     way the caller retrains (and overwrites it); a corrupt entry also gets a warning."""
     meta_path = path.with_suffix(".json")
-    if not is_cached(path):
+    if not (path.exists() and meta_path.exists()):
         return None
     try:
         meta = json.loads(meta_path.read_text())
@@ -101,52 +116,98 @@ def _load_cached(build: Callable[[], nn.Module], path: Path, device: torch.devic
         if sha != meta["sha256"]:
             raise ValueError(f"its sha256 {sha[:12]}... is not the recorded {str(meta['sha256'])[:12]}...")
         model = load_checkpoint(build(), path)
-        return Trained(model.to(device), float(meta["seconds"]), True, sha)
+        return Trained(model.to(device), float(meta["seconds"]), True, sha, source="cache")
     except Exception as exc:  # whatever is wrong with a cache entry, retraining replaces it
         warnings.warn(f"cached model {path} is unreadable ({type(exc).__name__}: {exc}); retraining it", stacklevel=2)
         return None
 
 
-def train_reference(sc: Scenario, splits: Splits, split: str, device: torch.device, progress: Progress,
-                    stage: str, cache: Path | None) -> Trained:
-    """Train (or load from cache) a model from scratch on ``split`` with the scenario's settings."""
-    index = splits.index(split)
+def _builder(sc: Scenario, splits: Splits) -> Callable[[], nn.Module]:
     c, h, _ = splits.table.image_shape
 
     def build() -> nn.Module:  # a fresh model each time: a failed load may have half-filled one
         seed_everything(sc.seed)
         return build_model(sc.model, ModelSpec(c, h, splits.task.out_dim))
 
-    path = reference_path(sc, splits, split, stage, cache) if cache else None
+    return build
+
+
+def train_reference(sc: Scenario, splits: Splits, split: str, device: torch.device, progress: Progress,
+                    stage: str, cache: Path | None, extras: dict | None = None) -> Trained:
+    """Train (or load from cache) a model on ``split`` with the scenario's settings, from random weights or
+    ``train.init``'s (what was loaded and skipped goes to ``extras["init"]``).
+
+    ``seconds`` is training compute only: the time spent in progress reports (store writes, drawing) is
+    measured apart (``audit_seconds``) and left out, as for the methods; nothing is evaluated inside."""
+    from core.methods.base import TimedProgress
+
+    index = splits.index(split)
+    build = _builder(sc, splits)
+    path = cache / "models" / f"{stage}-{reference_key(sc, splits, index)}.pt" if cache else None
     cached = _load_cached(build, path, device) if path is not None else None
     if cached is not None:
         progress(1, 1, stage=stage, cached=1.0)
         return cached
     model = build()
+    if sc.train.init:
+        from core.models.checkpoint_import import load_init
+
+        imported = load_init(model, sc.train.init, model_name=sc.model)
+        if extras is not None:
+            extras["init"] = imported.provenance()
+    timed = TimedProgress(progress)
     start = time.perf_counter()
     loader = splits.loader(index, sc.train.batch_size, shuffle=True, seed=sc.seed)
-    train_epochs(model, loader, splits.task, sc.train.epochs, sc.train.lr, device, progress, stage=stage)
+    train_epochs(model, loader, splits.task, sc.train.epochs, sc.train.lr, device, timed, stage=stage)
     recalibrate_batchnorm(model, splits.loader(index, sc.train.batch_size), device)  # as every method's model
-    seconds = time.perf_counter() - start
+    seconds = time.perf_counter() - start - timed.seconds
     sha = ""
     if path is not None:  # the weights first, then the .json that marks the entry complete; each atomic
         sha = save_checkpoint(model, path)
         meta = json.dumps({"seconds": seconds, "sha256": sha})
         atomic_write(path.with_suffix(".json"), lambda tmp: tmp.write_text(meta))
-    return Trained(model, seconds, False, sha)
+    return Trained(model, seconds, False, sha, audit_seconds=timed.seconds)
+
+
+def load_reference(sc: Scenario, splits: Splits, split: str, device: torch.device, progress: Progress,
+                   stage: str, checkpoint: str, seconds: float = 0.0) -> Trained:
+    """A reference model from the user's state dict, shapes checked against the model built for this data.
+
+    Its BatchNorm statistics are re-estimated on ``split`` (train for the original, retain for gold), as
+    the pipeline does for the models it trains and every method's model: all models are then scored with
+    statistics of the same images, and a checkpoint of weights trained here gives the same numbers."""
+    from core.models.checkpoint_import import load_checkpoint_into
+
+    progress(0, 1, stage=stage)
+    imported = load_checkpoint_into(_builder(sc, splits)(), checkpoint, f"{stage}.checkpoint", sc.model)
+    model = imported.model.to(device)
+    recalibrate_batchnorm(model, splits.loader(splits.index(split), sc.train.batch_size), device)
+    progress(1, 1, stage=stage, checkpoint=1.0)
+    return Trained(model, seconds if seconds > 0 else float("nan"), False, imported.sha256, "checkpoint",
+                   imported.path)
+
+
+def _reference(sc: Scenario, splits: Splits, split: str, device: torch.device, progress: Progress, stage: str,
+               cache: Path | None, extras: dict) -> Trained:
+    source = getattr(sc, stage)
+    if source.checkpoint:
+        return load_reference(sc, splits, split, device, progress, stage, source.checkpoint, source.seconds)
+    return train_reference(sc, splits, split, device, progress, stage, cache, extras)
 
 
 def prepare(sc: Scenario, progress: Progress = silent, cache: Path | None = None) -> Prepared:
-    """Load data, split it, and get the original and gold models (cached when possible)."""
+    """Load data, split it, and get the original and gold models: from the scenario's checkpoints when it
+    names them, else trained here (cached when possible)."""
     cache = paths.cache_dir() if cache is None else cache
     device = pick_device(sc.device)
     progress(0, 1, stage="data")
     table = load_dataset(sc.dataset.name, sc.dataset.options, cache)
     splits = make_splits(table, sc.task, sc.forget, sc.seed, sc.split.test_fraction, sc.split.unseen_fraction)
     progress(1, 1, stage="data", **{f"n_{k}": float(v) for k, v in splits.sizes().items()})
-    original = train_reference(sc, splits, "train", device, progress, "original", cache)
-    gold = train_reference(sc, splits, "retain", device, progress, "gold", cache)
-    return Prepared(sc, splits, device, original, gold)
+    extras: dict[str, Any] = {}
+    original = _reference(sc, splits, "train", device, progress, "original", cache, extras)
+    gold = _reference(sc, splits, "retain", device, progress, "gold", cache, extras)
+    return Prepared(sc, splits, device, original, gold, extras)
 
 
 def metric_settings(sc: Scenario) -> dict[str, Any]:
@@ -155,8 +216,12 @@ def metric_settings(sc: Scenario) -> dict[str, Any]:
 
 
 def run_method(prep: Prepared, method_name: str, params: dict, progress: Progress = silent,
-               workdir: Path | None = None) -> tuple[nn.Module, float, dict]:
-    """Apply one unlearning method to a copy of the original model; returns model, seconds, artifacts."""
+               workdir: Path | None = None, timing: dict | None = None) -> tuple[nn.Module, float, dict]:
+    """Apply one unlearning method to a copy of the original model; returns model, seconds, artifacts.
+
+    ``seconds`` is the method's unlearning compute only: the live evaluations and progress reports it
+    makes (``Context.audit_seconds``) are measured apart and left out; ``timing``, when given, receives
+    ``{"seconds", "audit_seconds"}``. The final BatchNorm recalibration is counted in: it produces the model."""
     import copy
 
     method_cls = METHODS.get(method_name)
@@ -168,16 +233,26 @@ def run_method(prep: Prepared, method_name: str, params: dict, progress: Progres
                   metric_settings=metric_settings(sc))
     method.check(ctx)
     seed_everything(sc.seed)
+    audit_before = ctx.audit_seconds
     start = time.perf_counter()
     model = method.unlearn(ctx)
     ctx.recalibrate(model)  # counted in the method's time: it is part of producing the model
-    return model, time.perf_counter() - start, ctx.artifacts
+    audit = ctx.audit_seconds - audit_before
+    seconds = max(time.perf_counter() - start - audit, 0.0)
+    if timing is not None:
+        timing.update(seconds=seconds, audit_seconds=audit)
+    return model, seconds, ctx.artifacts
 
 
-def evaluate_model(prep: Prepared, model: nn.Module, seconds: float, extras: dict | None = None) -> dict[str, float]:
-    """The full metric table for one model, with its time and speed-up over retraining.
+def evaluate_model(prep: Prepared, model: nn.Module, seconds: float, extras: dict | None = None,
+                   audit_seconds: float | None = None, intervals: dict | None = None,
+                   resamples: int = BOOTSTRAP_RESAMPLES) -> dict[str, float]:
+    """The full metric table for one model, with its time and speed-up over retraining (NaN when either
+    time is unknown: a checkpoint given without ``seconds``), and ``audit_seconds`` when given.
 
-    When ``extras`` is given it receives what metrics keep beside their numbers (e.g. ROC points)."""
+    When ``extras`` is given it receives what metrics keep beside their numbers (e.g. ROC points); when
+    ``intervals`` is given it receives each metric's 95% bootstrap interval over the forget set's units
+    (core/metrics/bootstrap.py; ``resamples`` draws, seeded by the scenario's seed)."""
     sc = prep.scenario
     settings = {**metric_settings(sc),  # a several-attribute run is scored on each attribute:
                 "extra_attributes": list(sc.method.params.get("extra_attributes") or [])}
@@ -185,31 +260,66 @@ def evaluate_model(prep: Prepared, model: nn.Module, seconds: float, extras: dic
     metrics = evaluate(ev)
     if extras is not None:
         extras.update(_jsonable(ev.extras) or {})
+    if intervals is not None:
+        from core.metrics.bootstrap import evaluation_intervals
+
+        intervals.update(evaluation_intervals(ev, metrics, resamples, sc.seed))
     metrics["seconds"] = seconds
-    metrics["speedup"] = prep.gold.seconds / seconds if seconds > 0 else float("nan")
+    known = seconds > 0 and math.isfinite(seconds) and math.isfinite(prep.gold.seconds)
+    metrics["speedup"] = prep.gold.seconds / seconds if known else float("nan")
+    if audit_seconds is not None:
+        metrics["audit_seconds"] = audit_seconds
     return metrics
+
+
+def _notes(prep: Prepared) -> list[str]:
+    """What a reader must know to read the times: a reference model that was not trained here."""
+    notes = []
+    if prep.original.source == "checkpoint":
+        notes.append(f"The original model is the checkpoint {prep.original.path} (sha256 {prep.original.sha256[:12]}…), "
+                     "not trained here; its BatchNorm statistics were re-estimated on the train split, as for "
+                     "every model scored")
+    if prep.gold.source == "checkpoint" and not math.isfinite(prep.gold.seconds):
+        notes.append("The gold model is a checkpoint given without gold.seconds: retraining's time, hence every "
+                     "speed-up, is unknown (NaN); give gold.seconds to compare")
+    if prep.extras.get("init", {}).get("skipped"):
+        notes.append(f"train.init: kept every key of {prep.extras['init']['path']} but "
+                     f"{', '.join(prep.extras['init']['skipped'])} (shapes differ for this data; trained from scratch)")
+    return notes
 
 
 def run_scenario(sc: Scenario, progress: Progress = silent, workdir: Path | None = None,
                  cache: Path | None = None) -> dict:
     """The whole pipeline; returns the JSON-able results document (see README)."""
+    from core.metrics.bootstrap import forget_units
+    from core.verdict import verdict
+
     prep = prepare(sc, progress, cache)
     # the live chart's gold line: the attack accuracy to match, computed as the chart's points are
     progress(0, 1, stage="unlearn", gold_mia_acc=live_attack_accuracy(prep.gold.model, prep.splits, prep.device))
-    model, seconds, artifacts = run_method(prep, sc.method.name, sc.method.params, progress, workdir)
+    timing: dict = {}
+    model, seconds, artifacts = run_method(prep, sc.method.name, sc.method.params, progress, workdir, timing)
     progress(0, 3, stage="evaluate")
     rows = []
-    for i, (name, m, s) in enumerate([("original", prep.original.model, prep.original.seconds),
-                                       ("gold", prep.gold.model, prep.gold.seconds),
-                                       (sc.method.name, model, seconds)]):
+    for i, (name, m, s, audit) in enumerate([
+            ("original", prep.original.model, prep.original.seconds, prep.original.audit_seconds),
+            ("gold", prep.gold.model, prep.gold.seconds, prep.gold.audit_seconds),
+            (sc.method.name, model, seconds, timing["audit_seconds"])]):
         extras: dict = {}
-        rows.append({"model": name, "metrics": evaluate_model(prep, m, s, extras), "extras": extras})
+        ci: dict = {}
+        rows.append({"model": name, "metrics": evaluate_model(prep, m, s, extras, audit, ci), "metric_ci": ci,
+                     "extras": extras})
         progress(i + 1, 3, stage="evaluate")
     checkpoints = {"original": prep.original.sha256, "gold": prep.gold.sha256}
     if workdir is not None:
         checkpoints[sc.method.name] = save_checkpoint(model, workdir / "unlearned.pt")
+    sources = {"original": prep.original.provenance(), "gold": prep.gold.provenance()}
+    if "init" in prep.extras:
+        sources["init"] = prep.extras["init"]
     doc = {"scenario": sc.to_dict(), "sizes": prep.splits.sizes(), "warnings": prep.splits.warnings(), "results": rows,
-           "checkpoints": checkpoints, "artifacts": _jsonable(artifacts), "code": code_version()}
+           "checkpoints": checkpoints, "sources": sources, "notes": _notes(prep),
+           "forget_units": forget_units(prep.splits), "artifacts": _jsonable(artifacts), "code": code_version()}
+    doc["verdict"] = verdict(doc)
     if workdir is not None:  # the visual audit's maps, computed here in the worker (never on a shared model)
         from core.explain.saliency_audit import safe_saliency_audit
 

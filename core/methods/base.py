@@ -7,6 +7,7 @@ the live metrics and calls ``progress``, which raises ``Cancelled`` when the use
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -31,6 +32,25 @@ class TrainSettings:
     # its scale each step and the model diverges (lr 1e6 ends with test accuracy 0), so it is refused.
     lr: float = param(1e-3, "Adam learning rate", min=1e-8, max=10.0)
     batch_size: int = param(128, "images per step", min=1, max=65536)
+    # Starting weights for the original and gold models (e.g. torchvision's ImageNet resnet18 file): a local
+    # state dict loaded by core/models/checkpoint_import.py; '' = random initialisation.
+    init: str = param("", "starting weights: path of a local .pt/.pth/.safetensors state dict ('' = random)")
+
+
+class TimedProgress:
+    """A progress reporter that adds the time spent inside it (store writes, drawing, a slow callback) to
+    ``seconds``: reporting is the audit's cost, not the method's or the training's."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.inner = progress
+        self.seconds = 0.0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        start = time.perf_counter()
+        try:
+            self.inner(*args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - start
 
 
 @dataclass
@@ -51,6 +71,18 @@ class Context:
     calibrate_on: str | None = None  # split whose images re-estimate BatchNorm statistics (see Method)
     calibration_limit: int = 4000
     metric_settings: dict[str, Any] = field(default_factory=dict)  # the scenario's evaluation section
+    eval_seconds: float = 0.0  # time of the live evaluations in :meth:`report` (see :attr:`audit_seconds`)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.progress, TimedProgress):  # every progress call is timed as audit time
+            self.progress = TimedProgress(self.progress)
+
+    @property
+    def audit_seconds(self) -> float:
+        """Seconds spent auditing rather than unlearning: the live evaluations (BN recalibration,
+        accuracies, the membership attack) and every progress report. ``run_method`` subtracts them from
+        the method's ``seconds``, so a speed-up over retraining compares unlearning compute only."""
+        return self.eval_seconds + self.progress.seconds
 
     def recalibrate(self, model: nn.Module, limit: int | None = None) -> None:
         """Re-estimate ``model``'s BatchNorm statistics on (up to ``limit`` images of) ``calibrate_on``.
@@ -83,11 +115,12 @@ class Context:
         from core.training import check_weights
 
         check_weights(model, f"{self.stage} step {step} of {total}")
-
+        start = time.perf_counter()
         live = Evaluation(model, self.splits, self.device, gold=self.gold, live=True, settings=self.metric_settings)
         self.recalibrate(model, live.live_limit)
         metrics = evaluate(live)
         model.train()
+        self.eval_seconds += time.perf_counter() - start
         self.progress(step, total, stage=self.stage, **metrics, **extra)
 
 
