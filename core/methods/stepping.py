@@ -47,6 +47,7 @@ class Stepper:
 
     def __call__(self, loss: torch.Tensor) -> float:
         """Check, back-propagate and update; returns the loss value."""
+        poll()  # every method step can be where a cancel lands
         if not torch.isfinite(loss):
             raise Diverged(f"{self.where} epoch {self.epoch + 1}: the loss became {loss.item()} (lr {self.lr:g}); "
                            "lower the method's learning rate (method.params) or the number of steps")

@@ -346,7 +346,7 @@ class RunStore:
                 continue
             status = "lost"
             if r["cancel"]:  # asked to stop and stopped, if before it could say so (e.g. killed while starting)
-                status, reason = "cancelled", f"cancelled by the user (the worker ended before recording it: {reason})"
+                status, reason = "cancelled", "cancelled by the user (the worker stopped before it could record it)"
             try:
                 self._do(lambda c: c.execute("UPDATE runs SET status=?, finished=?, error=? "
                                              "WHERE id=? AND status IN ('queued','running')",
