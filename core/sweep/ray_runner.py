@@ -105,7 +105,7 @@ class _Driver:
         self.sweeps.add_events(run_id, out["events"])
         if out["status"] == "succeeded":
             text = json.dumps(out["results"]).replace(json.dumps(out["workdir"])[1:-1], json.dumps(str(folder))[1:-1])
-            self.runs.finish(run_id, "succeeded", results=json.loads(text))
+            self.runs.finish(run_id, "succeeded", results={**json.loads(text), "ray_worker": out["worker"]})
         else:
             self.runs.finish(run_id, "failed", error=out["error"])
         self.sweeps.set_worker_facts(run_id, out["started"], out["finished"], out.get("device"))

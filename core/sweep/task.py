@@ -79,11 +79,19 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def _where() -> dict:
+    """Which Ray node, host and process ran the trial (kept in its results as provenance)."""
+    import ray
+
+    return {"node_id": ray.get_runtime_context().get_node_id(), "host": os.uname().nodename, "pid": os.getpid()}
+
+
 def run_trial(scenario: dict, cache: str, references: dict[str, bytes], num_cpus: float = 1.0) -> dict:
     """Run one trial through ``run_scenario`` (the pipeline every run uses) in a temporary folder.
 
     Returns ``status`` (succeeded/failed), ``results`` or ``error``, ``events``, ``files`` (the run
-    folder's contents), ``workdir`` (to rewrite paths), ``device``, ``started``, ``finished``."""
+    folder's contents), ``workdir`` (to rewrite paths), ``worker`` (node, host, pid), ``device``,
+    ``started``, ``finished``."""
     from core.config import scenario_from_dict
     from core.pipeline import run_scenario
     from core.runs.worker import error_text
@@ -92,7 +100,7 @@ def run_trial(scenario: dict, cache: str, references: dict[str, bytes], num_cpus
     _threads(num_cpus)
     log = EventLog()
     workdir = Path(tempfile.mkdtemp(prefix="unlearn-trial-"))
-    out = {"started": time.time(), "workdir": str(workdir), "host": os.uname().nodename, "pid": os.getpid()}
+    out = {"started": time.time(), "workdir": str(workdir), "worker": _where()}
     try:
         install_references(Path(cache), references)
         sc = scenario_from_dict(scenario)
