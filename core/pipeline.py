@@ -101,6 +101,16 @@ def reference_key(sc: Scenario, splits: Splits, index: torch.Tensor) -> str:
                 sc.seed, _index_digest(index), REFERENCE_RECIPE)
 
 
+def reference_path(sc: Scenario, splits: Splits, split: str, stage: str, cache: Path) -> Path:
+    """Where the reference model trained on ``split`` (original: train, gold: retain) is cached."""
+    return cache / "models" / f"{stage}-{reference_key(sc, splits, splits.index(split))}.pt"
+
+
+def is_cached(path: Path) -> bool:
+    """Whether a complete cache entry is there (the .json beside the weights is written last)."""
+    return path.exists() and path.with_suffix(".json").exists()
+
+
 def _load_cached(build: Callable[[], nn.Module], path: Path, device: torch.device) -> Trained | None:
     """The model cached at ``path``, or None when there is none or it cannot be trusted.
 
@@ -108,7 +118,7 @@ def _load_cached(build: Callable[[], nn.Module], path: Path, device: torch.devic
     ``.pt`` whose sha256 differs from the recorded one, or that does not load, is corrupt. Either
     way the caller retrains (and overwrites it); a corrupt entry also gets a warning."""
     meta_path = path.with_suffix(".json")
-    if not (path.exists() and meta_path.exists()):
+    if not is_cached(path):
         return None
     try:
         meta = json.loads(meta_path.read_text())
@@ -143,7 +153,7 @@ def train_reference(sc: Scenario, splits: Splits, split: str, device: torch.devi
 
     index = splits.index(split)
     build = _builder(sc, splits)
-    path = cache / "models" / f"{stage}-{reference_key(sc, splits, index)}.pt" if cache else None
+    path = reference_path(sc, splits, split, stage, cache) if cache else None
     cached = _load_cached(build, path, device) if path is not None else None
     if cached is not None:
         progress(1, 1, stage=stage, cached=1.0)
