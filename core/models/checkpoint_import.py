@@ -170,7 +170,7 @@ def load_init(model: nn.Module, path: str | Path, where: str = "train.init", mod
 
     state = read_state_dict(path, where)
     own = model.state_dict()
-    if not set(own) & set(state):
+    if sum(k in own for k in state) < len(state) / 2:  # not our names (fc.* alone is shared): torchvision's
         state = torchvision_names(state)
     skipped = tuple(k for k in SKIPPABLE if k in own and k in state and state[k].shape != own[k].shape)
     skipped += tuple(k for k in SKIPPABLE if k in own and k not in state)
