@@ -60,10 +60,9 @@ def execute(store: RunStore, run_id: str, extra_progress: Progress | None = None
             results.setdefault("warnings", []).append(
                 f"{progress.dropped} progress events could not be recorded (runs.db stayed locked); the live chart misses them")
         store.finish(run_id, "succeeded", results=results)
-    except Cancelled as exc:
+    except Cancelled:
         how = f" ({flag.signal_name})" if flag else ""
         store.finish(run_id, "cancelled", error=f"cancelled by the user{how}")
-        print(exc, file=sys.stderr)
     except Exception as exc:
         store.finish(run_id, "failed", error=error_text(exc))
     finally:
@@ -78,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with cancel_on_signals() as flag:
         status = execute(RunStore(), argv[0], flag=flag)
+    print(f"run {argv[0]}: {status}", flush=True)  # the last line of worker.log
     return 0 if status in ("succeeded", "cancelled") else 1
 
 
