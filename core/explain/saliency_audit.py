@@ -175,8 +175,8 @@ def run_saliency_audit(prep, models: dict[str, nn.Module], workdir: Path, per_sp
 def _region(images: AuditImages, maps: dict, request, notes: list[str]) -> tuple[dict | None, dict]:
     """Mean share of each map inside the forgotten attribute's mask, per target/kind/model."""
     if images.masks is None or not images.masks.flatten(1).any(1).any():
-        notes.append(f"no region shares: the request ({request.describe()}) has no ground-truth mask "
-                     "in these images (masks exist for attributes of the synthetic faces)")
+        notes.append(f"No mask shares: what was forgotten ({request.title()}) has no ground-truth mask drawn in "
+                     "these images; masks exist only for the synthetic faces' attributes (glasses, hat, ...).")
         return None, {}
     has = images.masks.flatten(1).any(1)
     per_image: dict = {}

@@ -15,6 +15,8 @@ KIND_HELP = {
     "class": "Forget every training image of one or more classes of a column.",
     "class_subset": "Forget a random part of one class.",
     "attribute": "Forget an attribute: the model should no longer encode it (its images form the forget set).",
+    "pattern": "Forget a visual pattern found without labels (a filter group, e.g. glasses): it is erased from every "
+               "image; the column and value below only pick the images the audit checks.",
 }
 
 
@@ -70,3 +72,9 @@ def ticked(state: dict, prefix: str) -> list[int]:
     return sorted(int(k[len(prefix):]) for k, v in state.items() if str(k).startswith(prefix) and v)
 
 
+
+
+def update_ticked(chosen: set[int], shown: dict[int, bool]) -> set[int]:
+    """The ticked people after one gallery page: ``shown`` (person -> ticked) replaces those people's
+    state, everyone on the other pages stays as chosen before."""
+    return (set(chosen) - set(shown)) | {p for p, on in shown.items() if on}

@@ -1,22 +1,32 @@
-"""The Run page's launch form: the built-in default scenario with a chosen method and settings.
+"""Launching from a page: the Run page's default-scenario form, and the estimate every launch form shows.
 
-It only inserts a run and starts the detached worker (``core.runs.launch``); training never
-happens in the page, so a click, a refresh or closing the tab leaves the run going.
+Launching only inserts a run and starts the detached worker (``core.runs.launch``); training never
+happens in the page, so a click, a refresh or closing the tab leaves the run going. Every launch then
+lands on its run through :func:`dashboard.components.launch_redirect.go_to_run`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
-from core.config import DEFAULT_SCENARIO, ConfigError, default_scenario
+from core.config import DEFAULT_SCENARIO, ConfigError, Scenario, default_scenario
+from core.data import DataError
+from core.data.splits import Splits, make_splits
 from core.methods import METHODS
-from core.params import describe_params
+from core.params import ParamError, describe_params
 from core.runs import RunStore, launch
+from core.runs.estimate import estimate_run
+from dashboard.components.dataset_choice import load_table
+from dashboard.components.method_choice import method_picker
 from dashboard.components.param_form import param_inputs
 from dashboard.components.safe_text import md
 from dashboard.components.scenario_text import scenario_summary
+from dashboard.components.tables import format_duration
 
 MAX_TRAIN_EPOCHS = 200
+FAST_ATTACKER_LABEL = "Use the fast attacker (linear probe) for the final table"
 
 
 def _scenario_lines() -> str:
@@ -24,18 +34,53 @@ def _scenario_lines() -> str:
     return "\n".join(f"- **{label}:** {text}" for label, text in scenario_summary(DEFAULT_SCENARIO) if label in shown)
 
 
+def estimate_text(est) -> str:
+    """The estimate in one line: total, then each part with where its number comes from."""
+    refs = ("original and gold models cached" if est.original_cached and est.gold_cached else
+            f"training the {' and '.join(s for s, c in (('original', est.original_cached), ('gold', est.gold_cached)) if not c)}"
+            f" model{'s' if not (est.original_cached or est.gold_cached) else ''} ≈ {format_duration(est.references.seconds)}"
+            f" ({est.references.source})")
+    return (f"**Estimated time: about {format_duration(est.seconds) or '0 s'}** — {refs}; method ≈ "
+            f"{format_duration(est.method.seconds)} ({est.method.source}); final evaluation ≈ "
+            f"{format_duration(est.evaluation.seconds)} ({est.evaluation.source}).")
+
+
+def estimate_panel(scenario: Scenario, splits: Splits, key: str) -> Scenario:
+    """Show how long ``scenario`` should take here, warn when long, and offer the fast attacker where the
+    final one is the slow part; returns the scenario to launch (with the attacker the user chose)."""
+    box = st.container(key=f"{key}-estimate")
+    est = estimate_run(scenario, splits)
+    if est.suggest_linear and st.checkbox(FAST_ATTACKER_LABEL, key=f"{key}.fast_attacker", help=est.notes[0]):
+        scenario = dataclasses.replace(scenario, evaluation=dataclasses.replace(scenario.evaluation, attacker="linear"))
+        est = estimate_run(scenario, splits)
+    with box:
+        st.markdown(estimate_text(est))
+        if est.long:
+            st.warning(f"This run is long (about {format_duration(est.seconds)}). It runs in the background: you can "
+                       "leave the page and come back. Fewer epochs or cached reference models shorten it.",
+                       icon=":material/schedule:")
+    return scenario
+
+
+def default_splits(scenario: Scenario) -> Splits | None:
+    """The splits of a scenario's dataset (cached table), or None when the data cannot be loaded."""
+    try:
+        table = load_table(scenario.dataset.name, scenario.dataset.options)
+        return make_splits(table, scenario.task, scenario.forget, scenario.seed, scenario.split.test_fraction,
+                           scenario.split.unseen_fraction)
+    except (DataError, ParamError, ValueError, OSError):
+        return None
+
+
 def launch_form() -> str | None:
     """Draw the form; when Launch is pressed start the run and return its id (None otherwise)."""
     st.subheader("Launch the default scenario")
     st.markdown(_scenario_lines())
-    entries = {e.name: e for e in METHODS.entries()}
-    default_method = DEFAULT_SCENARIO["method"]["name"]
-    names = list(entries)
-    method = st.selectbox("Unlearning method", names, index=names.index(default_method) if default_method in names else 0,
-                          key="launch.method", help="How the trained model is made to forget; every method is compared "
-                          "with the original model and the gold model retrained without the forgotten images.")
-    st.caption(entries[method].description)
-    params_cls = entries[method].obj.Params
+    kind = DEFAULT_SCENARIO["forget"]["kind"]
+    method = method_picker(kind, key="launch.method", default=DEFAULT_SCENARIO["method"]["name"],
+                           help="How the trained model is made to forget; every method is compared with the original "
+                           "model and the gold model retrained without the forgotten images.")
+    params_cls = METHODS.get(method).Params
     if describe_params(params_cls):
         st.markdown("**Method settings**")
         params = param_inputs(params_cls, key=f"launch.params.{method}")
@@ -47,11 +92,18 @@ def launch_form() -> str | None:
         "Original/gold training epochs", min_value=1, max_value=MAX_TRAIN_EPOCHS, value=int(train["epochs"]), step=1,
         key="launch.train_epochs", help="Epochs for the original model (all training images) and the gold model "
         "(retain images only). Fewer epochs run faster on a laptop CPU; trained models are cached and reused."))
+    try:
+        scenario = default_scenario(method={"name": method, "params": params}, train=train)
+    except (ConfigError, ValueError) as exc:
+        st.error(f"These settings cannot run: {md(exc)}")
+        return None
+    splits = default_splits(scenario)
+    if splits is not None:
+        scenario = estimate_panel(scenario, splits, key="launch")
     if not st.button("Launch", type="primary", key="launch.go", icon=":material/rocket_launch:"):
         return None
     try:
-        scenario = default_scenario(method={"name": method, "params": params}, train=train)
-        return launch(RunStore(), scenario.to_dict(), name=f"{method} · {scenario.name}")
+        return launch(RunStore(), scenario.to_dict(), name=dataclasses.replace(scenario, name="").title())
     except (ConfigError, ValueError) as exc:
         st.error(f"Could not launch: {md(exc)}")
         return None

@@ -1,9 +1,11 @@
 """Forget page: build a forget request on the chosen dataset — tick people in a gallery, pick an
-attribute, a class or part of one, or list samples — see the split sizes and warnings, and launch.
+attribute, a class or part of one, a pattern, or list samples — see the split sizes, warnings and
+the time it will take, and launch with a method that works for that kind of request.
 
-The request being built lives in ``st.session_state`` only (the widgets' keys); nothing trains here:
-Launch hands the full scenario — with the dataset and model chosen on the Data & model page — to
-``core.runs.launch`` and opens the Run page on it.
+The request lives in ``st.session_state``: widget keys, plus kept copies (``kept_state``) so the ticked
+people and the choices survive a kind switch or a visit to another page. ``?kind=pattern`` opens the
+page on that kind (the Filter groups page links here). Launch hands the full scenario to
+``core.runs.launch`` and lands on its run.
 """
 
 from pathlib import Path
@@ -12,7 +14,7 @@ import streamlit as st
 
 from core.config import DEFAULT_SCENARIO, ConfigError, default_scenario
 from core.data import DataError
-from core.data.forget import FORGET_KINDS
+from core.data.forget import FORGET_KINDS, kind_label
 from core.data.preview import grid_image
 from core.data.split_rows import train_identities
 from core.data.splits import make_splits
@@ -21,22 +23,31 @@ from core.params import ParamError, describe_params
 from core.runs import RunStore, launch
 from dashboard.components.dataset_choice import chosen_dataset, chosen_model, load_table
 from dashboard.components.forget_request import (KIND_HELP, build_request, empty_reason, gallery_page, person_rows,
-                                                 size_warnings, ticked)
+                                                 size_warnings, update_ticked)
+from dashboard.components.kept_state import keep, kept, remember, set_kept
+from dashboard.components.launch_form import estimate_panel
+from dashboard.components.launch_redirect import go_to_run
+from dashboard.components.method_choice import method_picker
 from dashboard.components.param_form import param_inputs
 from dashboard.components.safe_text import md
 from dashboard.components.teaching import explain
 
 VIEWS = Path(__file__).parent
-DATA_PAGE, RUN_PAGE = VIEWS / "data.py", VIEWS / "run.py"
+DATA_PAGE = VIEWS / "data.py"
 PERSON_KEY = "forget.person."
+PEOPLE_KEY = "forget.people"  # the ticked people, kept across kinds, gallery pages and page visits
 PER_PAGE = 12
-STARTED_KEY = "forget.started"
 SIZES_NOTE = ("Forget: the images to remove. Retain: the training images kept. Test: never trained on, scores "
               "usefulness. Unseen: never trained on, the attacker's reference for 'not a member'.")
 
-started = st.session_state.pop(STARTED_KEY, None)
-if started:
-    st.switch_page(RUN_PAGE, query_params={"run": started})
+
+def _remembered(widget, label: str, key: str, default, options=None, **kwargs):
+    """Draw ``widget`` with its value kept across kinds and pages (see kept_state)."""
+    remember(key, default, options)
+    value = widget(label, options, key=key, **kwargs) if options is not None else widget(label, key=key, **kwargs)
+    keep(key)
+    return value
+
 
 st.title("Forget")
 choice = chosen_dataset()
@@ -53,48 +64,62 @@ st.page_link(DATA_PAGE, label="Data & model", icon=":material/database:")
 
 columns = list(table.columns)
 default_task = DEFAULT_SCENARIO["task"] if DEFAULT_SCENARIO["task"] in columns else columns[0]
-task = st.selectbox("Task (what the model predicts)", columns, index=columns.index(default_task), key="forget.task")
+task = _remembered(st.selectbox, "Task (what the model predicts)", "forget.task", default_task, columns)
 kinds = FORGET_KINDS.names()
-kind = st.radio("What to forget", kinds, horizontal=True, key="forget.kind",
-                index=kinds.index("identities") if "identities" in kinds and table.identity is not None else 0)
+asked = st.query_params.get("kind")
+if asked in kinds:  # a link from another page (Filter groups: ?kind=pattern) chooses the kind once
+    set_kept("forget.kind", asked)
+    st.session_state.pop("forget.kind", None)
+    del st.query_params["kind"]
+default_kind = "identities" if "identities" in kinds and table.identity is not None else kinds[0]
+kind = _remembered(st.radio, "What to forget", "forget.kind", default_kind, kinds, horizontal=True,
+                   format_func=kind_label)
 st.caption(KIND_HELP.get(kind, FORGET_KINDS.entries()[kinds.index(kind)].description))
 
 fields: dict = {}
 if kind == "identities":
     people = train_identities(table)
     if not people:
-        st.warning("This dataset has no identities: choose samples, a class or an attribute instead.")
+        st.warning("This dataset has no people to choose: forget images, a class or an attribute instead.")
     else:
         pages = (len(people) - 1) // PER_PAGE + 1
-        page = st.number_input(f"Gallery page (of {pages})", 1, pages, 1, key="forget.gallery_page") - 1
-        for col, person in zip(st.columns(4) * PER_PAGE, gallery_page(people, page, PER_PAGE)):
+        page = _remembered(st.number_input, f"Gallery page (of {pages})", "forget.gallery_page", 1,
+                           min_value=1, max_value=pages) - 1
+        chosen = set(kept(PEOPLE_KEY, []))
+        shown = gallery_page(people, page, PER_PAGE)
+        for col, person in zip(st.columns(4) * PER_PAGE, shown):
             with col:
-                st.image(grid_image(table, index=person_rows(table, person), columns=[]), width=200)
+                st.image(grid_image(table, index=person_rows(table, person), columns=[]), width="stretch")
+                remember(f"{PERSON_KEY}{person}", person in chosen)
                 st.checkbox(f"Person {md(table.identity_label(person))}", key=f"{PERSON_KEY}{person}")
-        fields["identities"] = [p for p in ticked(st.session_state, PERSON_KEY) if p in set(people)]
+        chosen = update_ticked(chosen, {p: st.session_state[f"{PERSON_KEY}{p}"] for p in shown})
+        set_kept(PEOPLE_KEY, sorted(chosen))
+        fields["identities"] = [p for p in sorted(chosen) if p in set(people)]
         st.caption(f"{len(fields['identities'])} ticked: "
                    f"{md(', '.join(map(table.identity_label, fields['identities']))) or 'none'}. "
                    f"Only the {len(people)} people in the training split are offered.")
 elif kind == "samples":
-    fields["samples_text"] = st.text_area("Sample ids or row numbers (comma or line separated)", key="forget.samples")
+    fields["samples_text"] = _remembered(st.text_area, "Sample ids or row numbers (comma or line separated)",
+                                         "forget.samples", "")
 else:
-    default_col = "Eyeglasses" if kind == "attribute" and "Eyeglasses" in columns else columns[0]
-    fields["column"] = st.selectbox("Column", columns, index=columns.index(default_col), key=f"forget.{kind}.column")
+    default_col = "Eyeglasses" if kind in ("attribute", "pattern") and "Eyeglasses" in columns else columns[0]
+    fields["column"] = _remembered(st.selectbox, "Column", f"forget.{kind}.column", default_col, columns)
     classes = table.classes[fields["column"]]
     codes = list(range(len(classes)))
     if kind == "class":
-        fields["values"] = st.multiselect("Classes", codes, default=codes[:1], format_func=lambda v: classes[v],
-                                          key=f"forget.class.values.{fields['column']}")
+        fields["values"] = _remembered(st.multiselect, "Classes", f"forget.class.values.{fields['column']}", codes[:1],
+                                       codes, format_func=lambda v: classes[v])
     else:
-        fields["value"] = st.selectbox("Value", codes, index=min(1, len(codes) - 1), format_func=lambda v: classes[v],
-                                       key=f"forget.{kind}.value.{fields['column']}")
+        fields["value"] = _remembered(st.selectbox, "Value", f"forget.{kind}.value.{fields['column']}",
+                                      min(1, len(codes) - 1), codes, format_func=lambda v: classes[v])
     if kind == "class_subset":
-        fields["fraction"] = st.slider("Part of the class to forget", 0.05, 0.95, 0.3, 0.05, key="forget.fraction")
+        fields["fraction"] = _remembered(st.slider, "Part of the class to forget", "forget.fraction", 0.3,
+                                         min_value=0.05, max_value=0.95, step=0.05)
 
 request = build_request(kind, **fields)
 st.subheader("Splits")
 reason = empty_reason(request)
-ready = False
+splits = None
 if reason:
     st.info(reason)
 else:
@@ -111,23 +136,27 @@ else:
         explain(SIZES_NOTE)
         for warning in size_warnings(sizes):
             st.warning(warning)
-        ready = True
 
 st.subheader("Method")
-entries = {e.name: e for e in METHODS.entries()}
-names = list(entries)
-default_method = DEFAULT_SCENARIO["method"]["name"]
-method = st.selectbox("Unlearning method", names, index=names.index(default_method) if default_method in names else 0,
-                      key="forget.method")
-st.caption(entries[method].description)
-params = param_inputs(entries[method].obj.Params, key=f"forget.params.{method}") if describe_params(entries[method].obj.Params) else {}
+method = method_picker(kind, key="forget.method", default=DEFAULT_SCENARIO["method"]["name"])
+params_cls = METHODS.get(method).Params
+params = param_inputs(params_cls, key=f"forget.params.{method}") if describe_params(params_cls) else {}
 train = dict(DEFAULT_SCENARIO["train"])
-train["epochs"] = int(st.number_input("Original/gold training epochs", 1, 200, int(train["epochs"]), key="forget.train_epochs"))
-if st.button("Launch", type="primary", key="forget.launch", disabled=not ready, icon=":material/rocket_launch:"):
+train["epochs"] = int(_remembered(st.number_input, "Original/gold training epochs", "forget.train_epochs",
+                                  int(train["epochs"]), min_value=1, max_value=200))
+launchable = None
+if splits is not None:
     try:
-        scenario = default_scenario(name=f"Forget {kind} on {choice['name']}", dataset=choice, task=task, model=model,
-                                    forget=request, method={"name": method, "params": params}, train=train)
-        st.session_state[STARTED_KEY] = launch(RunStore(), scenario.to_dict(), name=f"{method} · {scenario.name}")
-        st.rerun()
+        launchable = default_scenario(name="", dataset=choice, task=task, model=model, forget=request,
+                                      method={"name": method, "params": params}, train=train)
+    except (ConfigError, DataError, ValueError) as exc:
+        st.error(f"These settings cannot run: {md(exc)}")
+    else:
+        launchable = estimate_panel(launchable, splits, key="forget")
+if st.button("Launch", type="primary", key="forget.launch", disabled=launchable is None, icon=":material/rocket_launch:"):
+    try:
+        run_id = launch(RunStore(), launchable.to_dict(), name=launchable.title())
     except (ConfigError, DataError, ValueError) as exc:
         st.error(f"Could not launch: {md(exc)}")
+    else:
+        go_to_run(run_id)

@@ -12,7 +12,7 @@ from core.params import build_params, describe_params, param
 from core.runs import Event, Run
 from dashboard.components.charts import UIREVISION, live_chart, live_series, results_chart
 from dashboard.components.palette import METRIC_COLORS, MODEL_COLORS, model_role
-from dashboard.components.param_form import widget_spec
+from dashboard.components.param_form import field_label, parse_list, widget_spec
 from dashboard.components.run_progress import progress_state
 from dashboard.components.scenario_text import scenario_summary
 from dashboard.components.tables import format_duration, results_table, runs_table
@@ -143,14 +143,15 @@ class _Params:
 
 def test_widget_spec_maps_each_field_type_to_a_widget():
     specs = {d["name"]: widget_spec(d) for d in describe_params(_Params)}
-    assert specs["steps"] == ("number", {"label": "steps", "help": "how many steps", "value": 5, "step": 1,
+    assert specs["steps"] == ("number", {"label": "Steps", "help": "how many steps", "value": 5, "step": 1,
                                          "min_value": 1, "max_value": 50})
     kind, lr = specs["lr"]
     assert kind == "number" and lr["value"] == 1e-3 and lr["step"] == pytest.approx(1e-4) and lr["max_value"] == 1.0
-    assert specs["hard"] == ("checkbox", {"label": "hard", "help": "hard mode", "value": False})
+    assert specs["hard"] == ("checkbox", {"label": "Hard", "help": "hard mode", "value": False})
     assert specs["mode"][0] == "select" and specs["mode"][1]["options"] == ["a", "b"] and specs["mode"][1]["index"] == 1
     assert specs["loss"][1]["options"] == ["kl", "ce"] and specs["loss"][1]["index"] == 0
-    assert specs["name"][0] == "text" and specs["layers"] == ("json", {"label": "layers", "help": "layers", "value": "[1, 2]"})
+    assert specs["name"][0] == "text" and specs["layers"][0] == "list" and specs["layers"][1]["value"] == "1, 2"
+    assert lr["label"] == "Learning rate" and field_label("lambda3") == "λ3" and field_label("kernel_weight") == "Kernel weight"
 
 
 def _registered_methods():
@@ -172,7 +173,7 @@ def test_every_method_form_defaults_build_valid_params(method):
         kind, kwargs = widget_spec(desc)
         value = {"select": lambda: kwargs["options"][kwargs["index"]],
                  "multiselect": lambda: kwargs["default"]}.get(kind, lambda: kwargs["value"])()
-        values[desc["name"]] = json.loads(value) if kind == "json" else value
+        values[desc["name"]] = json.loads(value) if kind == "json" else parse_list(value) if kind == "list" else value
         if kind == "number" and kwargs.get("min_value") is not None:
             assert kwargs["min_value"] <= value <= kwargs["max_value"]
     assert build_params(cls, values) == cls()

@@ -90,3 +90,33 @@ def test_launch_passes_the_full_scenario(store, chosen, model):
         deadline = time.time() + 60
         while any(store.get(r.id).active for r in runs) and time.time() < deadline:
             time.sleep(0.3)
+
+
+def test_ticked_people_survive_a_kind_switch_and_pickers_offer_only_applicable_methods(store):
+    from core.methods import METHODS
+
+    at = forget_page()
+    people = train_identities(load_dataset("synthfaces", SMALL["options"]))
+    at.checkbox(key=f"forget.person.{people[0]}").check().run()
+    offered = at.selectbox(key="forget.method").options
+    assert "finetune" in offered and "detachment" not in offered and "tmu" not in offered
+    assert any("detachment" in m.value and "attribute" in m.value for m in at.markdown)  # listed as not for this kind
+    at.radio(key="forget.kind").set_value("attribute").run()
+    offered = at.selectbox(key="forget.method").options
+    assert "detachment" in offered and all(METHODS.get(m).kinds is None or "attribute" in METHODS.get(m).kinds
+                                           for m in offered)
+    at.radio(key="forget.kind").set_value("identities").run()
+    assert at.checkbox(key=f"forget.person.{people[0]}").value, "the ticked person was forgotten by a kind switch"
+    assert metrics(at)["Forget"] == 4
+
+
+def test_kind_from_the_url_and_human_kind_labels(store):
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.session_state["data.choice"] = SMALL
+    at.query_params["kind"] = "pattern"
+    at.switch_page("views/forget.py")
+    at.run()
+    assert not at.exception and at.radio(key="forget.kind").value == "pattern"
+    offered = at.selectbox(key="forget.method").options
+    assert "pattern_unlearning" in offered and "detachment" not in offered
+    assert "Part of a class" in at.radio(key="forget.kind").options
