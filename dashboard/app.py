@@ -37,6 +37,7 @@ PAGES = [
     st.Page(HERE / "views" / "runs.py", title="Runs", icon=":material/history:"),
     st.Page(HERE / "views" / "audit.py", title="Audit", icon=":material/fact_check:"),
     st.Page(HERE / "views" / "compare.py", title="Compare", icon=":material/compare_arrows:"),
+    st.Page(HERE / "views" / "sweeps.py", title="Sweeps", icon=":material/grid_view:"),
     st.Page(HERE / "views" / "filter_groups.py", title="Filter groups", icon=":material/hub:"),
 ]
 page = st.navigation(PAGES)

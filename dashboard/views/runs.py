@@ -29,6 +29,7 @@ if not runs:
     st.stop()
 
 table = runs_table(runs)
+table.insert(3, "sweep", [r.sweep or "" for r in runs])  # a sweep's trials group by it (see the Sweeps page)
 
 
 def _open_selected() -> None:
