@@ -14,7 +14,7 @@ from core.params import ParamError
 from core.registry import UnknownName
 
 TABLE_METRICS = ("test_acc", "top2_acc", "retain_acc", "forget_acc", "mia_acc", "forgetting_score", "nomus",
-                 "gold_gap", "activation_distance", "efficacy", "fidelity", "aum", "seconds", "speedup")
+                 "gold_gap", "activation_distance", "efficacy", "fidelity", "aum", "seconds", "audit_seconds", "speedup")
 
 
 def _registries() -> list[tuple[str, object]]:
@@ -50,10 +50,17 @@ def format_table(results: list[dict]) -> str:
         cells = []
         for c in cols:
             v = r["metrics"].get(c)
-            text = "-" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3f}" if c != "seconds" else f"{v:.1f}"
+            text = "-" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.1f}" if c.endswith("seconds") else f"{v:.3f}"
             cells.append(f"{text:>{max(len(c), 8) + 2}}")
         lines.append(f"{r['model']:<16}" + "".join(cells))
     return "\n".join(lines)
+
+
+def outcome_lines(doc: dict) -> str:
+    """The verdict (core/verdict.py) and the notes a reader needs to read the times (a checkpoint's)."""
+    from core.verdict import verdict_line
+
+    return "\n".join([verdict_line(doc), *(f"note: {n}" for n in doc.get("notes") or [])])
 
 
 def _execute_and_print(scenario_dict: dict, name: str, json_path: str | None) -> int:
@@ -79,6 +86,7 @@ def _execute_and_print(scenario_dict: dict, name: str, json_path: str | None) ->
         print(f"error: {headline(run.error or status)} (the traceback: unlearn show {run_id})", file=sys.stderr)
         return 1
     print(format_table(run.results["results"]))
+    print(outcome_lines(run.results))
     for warning in run.results.get("warnings") or []:
         print(f"warning: {warning}", file=sys.stderr)
     if json_path:

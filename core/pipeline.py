@@ -231,7 +231,7 @@ def run_method(prep: Prepared, method_name: str, params: dict, progress: Progres
 
     ``seconds`` is the method's unlearning compute only: the live evaluations and progress reports it
     makes (``Context.audit_seconds``) are measured apart and left out; ``timing``, when given, receives
-    ``{"seconds", "audit_seconds"}``. The final BatchNorm recalibration is counted in: it produces the model."""
+    ``{"seconds", "audit_seconds", "audit_cpu_seconds"}``. The final BatchNorm recalibration is counted in: it produces the model."""
     import copy
 
     method_cls = METHODS.get(method_name)
@@ -243,14 +243,14 @@ def run_method(prep: Prepared, method_name: str, params: dict, progress: Progres
                   metric_settings=metric_settings(sc))
     method.check(ctx)
     seed_everything(sc.seed)
-    audit_before = ctx.audit_seconds
+    audit_before, audit_cpu_before = ctx.audit_seconds, ctx.audit_cpu_seconds
     start = time.perf_counter()
     model = method.unlearn(ctx)
     ctx.recalibrate(model)  # counted in the method's time: it is part of producing the model
     audit = ctx.audit_seconds - audit_before
     seconds = max(time.perf_counter() - start - audit, 0.0)
     if timing is not None:
-        timing.update(seconds=seconds, audit_seconds=audit)
+        timing.update(seconds=seconds, audit_seconds=audit, audit_cpu_seconds=ctx.audit_cpu_seconds - audit_cpu_before)
     return model, seconds, ctx.artifacts
 
 

@@ -1,7 +1,8 @@
 """The audit report: one self-contained HTML file per finished run (``unlearn report RUN_ID``).
 
 It is the record an auditor keeps: what was run (scenario, data and split sizes, seed, code version,
-checkpoint hashes), what came out (the original / gold / unlearned metric tables, the per-epoch
+checkpoint hashes and where each model came from), what came out (the verdict in plain words, the
+original / gold / unlearned metric tables with their 95% bootstrap intervals, the per-epoch
 curves from the stored progress events) and what it looks like (the saliency audit's grids and
 mask shares, and every other PNG the run folder holds, e.g. reconstruction grids). Every number is
 read from the run store and the run folder; nothing is recomputed. No network: CSS inline, images as
@@ -19,7 +20,8 @@ from core.report_charts import split_series, stage_chart_svg, stage_series
 from core.report_html import esc, fmt, kv_table, page, png_figure, section, table
 from core.report_provenance import code_version
 
-KNOWN_KEYS = ("scenario", "sizes", "results", "checkpoints", "artifacts", "code", "audit")
+KNOWN_KEYS = ("scenario", "sizes", "results", "checkpoints", "artifacts", "code", "audit", "sources", "notes", "verdict",
+              "forget_units")
 
 
 class ReportError(ValueError):
@@ -44,6 +46,7 @@ def render_report(run, events, run_dir: Path) -> str:
     res = run.results
     shown: set[Path] = set()
     parts = [f"<h1>Audit report: {esc(run.name)}</h1>", _run_facts(run),
+             section("Verdict", _verdict(res), "verdict"),
              section("Scenario", _scenario(res["scenario"]), "scenario"),
              section("Data and splits", _sizes(res), "data"),
              section("Code and checkpoints", _provenance(res), "provenance"),
@@ -94,7 +97,33 @@ def _provenance(res: dict) -> str:
             ("uncommitted changes", code.get("dirty") or "–"), ("source", note)]
     ckpt = res.get("checkpoints") or {}
     hashes = table(("model", "checkpoint sha256"), [(k, v or "not saved") for k, v in ckpt.items()])
-    return kv_table(rows) + hashes
+    return kv_table(rows) + hashes + _sources(res.get("sources") or {})
+
+
+SOURCE_WORDS = {"trained": "trained in this run", "cache": "trained earlier with the same settings (cache)",
+                "checkpoint": "the user's checkpoint"}
+
+
+def _sources(sources: dict) -> str:
+    """Where the original and gold models (and the starting weights) came from: file, sha256, skipped keys."""
+    if not sources:
+        return ""
+    rows = [(name, SOURCE_WORDS.get(s.get("source", ""), s.get("source", "starting weights (train.init)")),
+             s.get("path", "–"), s.get("sha256") or "–", ", ".join(s.get("skipped", [])) or "–")
+            for name, s in sources.items()]
+    return "<h3>Where the models came from</h3>" + table(("model", "from", "file", "sha256", "keys skipped"), rows)
+
+
+def _verdict(res: dict) -> str:
+    """The run's verdict in plain words and why (core/verdict.py), with the notes on its times."""
+    v = res.get("verdict")
+    if not v:
+        return '<p class="muted">this run was stored before verdicts existed</p>'
+    notes = "".join(f'<p class="muted">{esc(n)}</p>' for n in res.get("notes") or [])
+    units = res.get("forget_units") or {}
+    count = f" over {units['count']} forgotten {units.get('unit', 'unit')}(s)" if units else ""
+    return (f"<p><b>{esc(v['label'])}</b></p><p>{esc(v['reason'])}</p>"
+            f'<p class="muted">From the 95% bootstrap intervals{esc(count)} (metric [low, high] below).</p>' + notes)
 
 
 def _metrics(results: list[dict]) -> str:
@@ -102,8 +131,16 @@ def _metrics(results: list[dict]) -> str:
     cols: list[str] = []
     for r in results:
         cols += [k for k in r["metrics"] if k not in cols]
-    out = table(("model", *cols), ([r["model"], *(r["metrics"].get(c) for c in cols)] for r in results))
+    out = table(("model", *cols), ([r["model"], *(_cell(r, c) for c in cols)] for r in results))
     return out + _attack_notes(results)
+
+
+def _cell(row: dict, name: str):
+    """A metric's number, with its 95% bootstrap interval ``[lo, hi]`` after it when the run stored one."""
+    value, ci = row["metrics"].get(name), (row.get("metric_ci") or {}).get(name)
+    if not ci or value is None or any(v is None or v != v for v in ci):
+        return value
+    return f"{fmt(value)} [{ci[0]:.3f}, {ci[1]:.3f}]"
 
 
 def _attack_notes(results: list[dict]) -> str:

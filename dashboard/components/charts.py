@@ -232,7 +232,11 @@ def results_chart(results: dict[str, Any] | None, metrics: tuple[str, ...] = RES
     fig = go.Figure()
     for row in result_rows(results):
         shown = [m for m in metrics if m in row["metrics"]]
-        fig.add_trace(go.Bar(x=[metric_label(m) for m in shown], y=[row["metrics"][m] for m in shown],
+        ci = row.get("metric_ci") or {}  # 95% bootstrap intervals as error bars, where the run stored them
+        lo_hi = [ci.get(m) or [row["metrics"][m]] * 2 for m in shown]
+        bars = {"type": "data", "symmetric": False, "array": [max(h - row["metrics"][m], 0) for m, (_, h) in zip(shown, lo_hi)],
+                "arrayminus": [max(row["metrics"][m] - lo, 0) for m, (lo, _) in zip(shown, lo_hi)]} if ci else None
+        fig.add_trace(go.Bar(x=[metric_label(m) for m in shown], y=[row["metrics"][m] for m in shown], error_y=bars,
                              name=f"{row['model']} ({model_role(row['model'])})" if model_role(row["model"]) == "unlearned"
                              else row["model"], marker_color=model_color(row["model"]), meta=row["model"],
                              hovertemplate="%{x}: %{y:.3f}<extra>" + row["model"] + "</extra>"))

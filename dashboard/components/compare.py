@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from dashboard.components.charts import LIVE_METRICS, live_series, result_rows, shown_metrics
 from dashboard.components.glossary import metric_label
 from dashboard.components.palette import model_color, model_role, run_colors
-from dashboard.components.tables import METRIC_ORDER
+from dashboard.components.tables import CI_SUFFIX, METRIC_ORDER, interval_columns, with_intervals
 
 FACETS = ("dataset", "forget", "method")
 CURVE_METRICS = LIVE_METRICS  # every per-epoch metric a run may report; curve_metrics picks those present
@@ -46,19 +46,31 @@ def short_label(run: Any) -> str:
 def compare_table(runs: list[Any]) -> pd.DataFrame:
     """One row per run (its unlearned model) plus the original and gold rows of the first run as a reference."""
     rows: list[dict] = []
+    used: list[dict] = []  # the result rows shown (their metric_ci decide the interval columns)
     for i, run in enumerate(runs):
         for r in result_rows(run.results):
             role = model_role(r["model"])
             if role == "unlearned" or i == 0:
+                used.append(r)
                 label = short_label(run) if role == "unlearned" else f"{role} (reference)"
-                rows.append({"run": label, "id": run.id, "role": role, **run_facets(run.config), **r["metrics"]})
+                rows.append({"run": label, "id": run.id, "role": role, **run_facets(run.config), **r["metrics"],
+                             **interval_columns(r, r["metrics"])})
     if not rows:
         return pd.DataFrame(columns=["run", "id", "role", *FACETS])
     order = {"unlearned": 0, "original": 1, "gold": 2}
     rows.sort(key=lambda d: order[d["role"]])
     metrics = [m for m in METRIC_ORDER if any(m in d for d in rows)]
-    metrics += sorted({k for d in rows for k in d} - set(metrics) - {"run", "id", "role", *FACETS})
-    return pd.DataFrame(rows, columns=["run", "id", "role", *FACETS, *metrics])
+    metrics += sorted({k for d in rows for k in d if not k.endswith(CI_SUFFIX)} - set(metrics) - {"run", "id", "role", *FACETS})
+    return pd.DataFrame(rows, columns=["run", "id", "role", *FACETS, *with_intervals(metrics, used)])
+
+
+def error_bar(row: dict[str, Any], name: str, value: float | None) -> dict[str, Any] | None:
+    """A plotly asymmetric error bar from a row's stored 95% interval of ``name`` (None when there is none)."""
+    ci = (row.get("metric_ci") or {}).get(name)
+    if value is None or not ci or any(v is None or v != v for v in ci):
+        return None
+    return {"type": "data", "symmetric": False, "array": [max(ci[1] - value, 0.0)],
+            "arrayminus": [max(value - ci[0], 0.0)], "thickness": 1.5}
 
 
 def forgetting(metrics: dict[str, float]) -> float | None:
@@ -70,7 +82,8 @@ def forgetting(metrics: dict[str, float]) -> float | None:
 
 
 def tradeoff_chart(runs: list[Any]) -> go.Figure:
-    """Test accuracy against forgetting score: one point per run (its colour), the reference models as crosses."""
+    """Test accuracy against forgetting score: one point per run (its colour), the reference models as crosses;
+    the 95% bootstrap intervals as error bars where the runs stored them."""
     colors = run_colors([r.id for r in runs])
     fig = go.Figure()
     for i, run in enumerate(runs):
@@ -87,6 +100,7 @@ def tradeoff_chart(runs: list[Any]) -> go.Figure:
                 meta=run.id if unlearned else role,
                 marker={"size": 14 if unlearned else 12, "symbol": "circle" if unlearned else "x",
                         "color": colors[run.id] if unlearned else model_color(role)},
+                error_x=error_bar(r, "forgetting_score", x), error_y=error_bar(r, "test_acc", y),
                 hovertemplate="forgetting score %{x:.3f}<br>test accuracy %{y:.3f}<extra>%{fullData.name}</extra>"))
     fig.update_layout(height=380, margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h", "y": 1.12, "x": 0})
     fig.update_xaxes(title_text="forgetting score |MIA − 0.5| (0 is best: left)", rangemode="tozero")

@@ -13,7 +13,7 @@ METRIC_LABELS: dict[str, str] = {
     "forgetting_score": "Forgetting score", "nomus": "NoMUS", "efficacy": "Attacker efficacy",
     "efficacy_chance": "Attacker chance",
     "fidelity": "Fidelity", "aum": "AUM", "gold_gap": "Gap to gold", "activation_distance": "Activation distance",
-    "seconds": "Seconds", "peak_mem_mb": "Peak memory (MB)", "speedup": "Speed-up",
+    "seconds": "Seconds", "audit_seconds": "Audit seconds", "peak_mem_mb": "Peak memory (MB)", "speedup": "Speed-up",
 }
 
 METRIC_NOTES: dict[str, str] = {
@@ -39,9 +39,29 @@ METRIC_NOTES: dict[str, str] = {
     "aum": "Harmonic mean of (1 − efficacy) and fidelity: high only when both are good.",
     "gold_gap": "How far forget accuracy is from the gold model's (retrained without the forget set): 0 is best.",
     "activation_distance": "Mean distance between this model's and the gold model's outputs on the forget set.",
-    "seconds": "Wall-clock time this model took to train or unlearn.",
+    "seconds": "Wall-clock time this model took to train or unlearn: compute only, without the live evaluation "
+               "each epoch (that is Audit seconds). NaN for a model loaded from a checkpoint without its time.",
+    "audit_seconds": "Time spent scoring the model while it trained or unlearned (the live chart's accuracies and "
+                     "attack, BN recalibration, progress reports): left out of Seconds and of the speed-up.",
     "peak_mem_mb": "Largest memory the method used.",
-    "speedup": "How many times faster than retraining from scratch (the gold model's training time).",
+    "speedup": "How many times faster than retraining from scratch (the gold model's training time); unknown when "
+               "the gold model came from a checkpoint without its training time.",
+}
+
+INTERVAL_NOTE = ("A 95% column is the metric's bootstrap interval: the forget set redrawn 200 times by its units "
+                 "(people for an identity request, else images), the never-seen images with it for the attack. "
+                 "Where the unlearned model's interval meets the gold model's and not the original's, the data "
+                 "cannot tell it from a model that never saw the forget set.")
+
+VERDICT_NOTES: dict[str, str] = {
+    "forgotten like the gold model": "On every metric that separates the gold model from the original, the "
+                                     "unlearned model's interval meets gold's and not the original's.",
+    "partly forgotten": "The unlearned model sits between the original and gold, meets both, goes beyond gold, or "
+                        "looks like gold on one metric and like the original on another.",
+    "not forgotten": "The unlearned model's intervals meet the original's and not gold's: it still remembers.",
+    "too few forgotten units to tell": "With this few forgotten people or images (fewer than 5), or when the gold "
+                                       "and original intervals overlap, no result could be told apart: forget "
+                                       "more, or read the numbers as anecdotes.",
 }
 
 MODEL_NOTES: dict[str, str] = {

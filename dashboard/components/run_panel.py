@@ -14,13 +14,15 @@ import streamlit as st
 from core.runs import Run, RunStore, UnknownRun, cancel
 from dashboard.components.audit import ROC_NOTE, roc_chart, roc_curves
 from dashboard.components.charts import latest_tiles, live_chart, results_chart, shown_metrics, unlearning_points
-from dashboard.components.glossary import CHART_NOTE, METRIC_NOTES, RESULTS_NOTE, metric_label
+from dashboard.components.glossary import (CHART_NOTE, INTERVAL_NOTE, METRIC_NOTES, RESULTS_NOTE, VERDICT_NOTES,
+                                           metric_label)
 from dashboard.components.palette import STATUS_COLORS
 from dashboard.components.run_progress import progress_state
-from dashboard.components.scenario_text import scenario_summary
-from dashboard.components.tables import attack_notes, column_format, format_duration, results_table
-from dashboard.components.teaching import explain
 from dashboard.components.safe_text import md
+from dashboard.components.scenario_text import scenario_summary
+from dashboard.components.tables import (CI_SUFFIX, attack_notes, column_format, format_duration, results_table,
+                                         run_verdict)
+from dashboard.components.teaching import explain
 
 POLL_SECONDS = 1.0
 AUDIT_PAGE = Path(__file__).resolve().parents[1] / "views" / "audit.py"
@@ -112,11 +114,13 @@ def _results(run: Run) -> None:
     if table.empty:
         st.info("The run finished without a results table.")
         return
+    _verdict(run)
     st.markdown("#### Results")
-    config = {c: st.column_config.NumberColumn(metric_label(c), help=METRIC_NOTES.get(c), format=column_format(c))
-              for c in table.columns if c not in ("model", "role")}
+    config = {c: _column(c) for c in table.columns if c not in ("model", "role")}
     st.dataframe(table, hide_index=True, column_config=config, key="run.results_table")
-    st.caption(RESULTS_NOTE)
+    st.caption(RESULTS_NOTE + (" " + INTERVAL_NOTE if any(c.endswith(CI_SUFFIX) for c in table.columns) else ""))
+    for note in run.results.get("notes") or []:
+        st.caption(md(note))
     notes = attack_notes(run.results)
     for reason in notes["unavailable"]:
         st.warning(f"Membership attack not shown: {md(reason)}", icon=":material/block:")
@@ -130,6 +134,29 @@ def _results(run: Run) -> None:
         explain(ROC_NOTE)
     st.page_link(AUDIT_PAGE, label="Open the audit: saliency maps, attack ROC and the report", icon=":material/fact_check:",
                  query_params={"run": run.id})
+
+
+def _column(name: str):
+    """A metric's number column, or the text column of its 95% interval beside it."""
+    if name.endswith(CI_SUFFIX):
+        metric = name[: -len(CI_SUFFIX)]
+        return st.column_config.TextColumn(f"{metric_label(metric)} 95%", help=INTERVAL_NOTE)
+    return st.column_config.NumberColumn(metric_label(name), help=METRIC_NOTES.get(name), format=column_format(name))
+
+
+VERDICT_BOXES = {"forgotten like the gold model": st.success, "partly forgotten": st.warning,
+                 "not forgotten": st.error, "too few forgotten units to tell": st.info}
+
+
+def _verdict(run: Run) -> None:
+    """The run's verdict in plain words, first thing in the finished panel, with why."""
+    verdict = run_verdict(run.results)
+    if verdict is None:
+        return
+    with st.container(key="run-verdict"):
+        VERDICT_BOXES.get(verdict["label"], st.info)(f"**Verdict: {md(verdict['label'])}.** "
+                                                     f"{VERDICT_NOTES.get(verdict['label'], '')}")
+        st.caption(md(verdict["reason"]))
 
 
 def _error(run: Run) -> None:

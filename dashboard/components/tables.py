@@ -14,11 +14,35 @@ from dashboard.components.palette import model_role
 
 METRIC_ORDER = tuple(METRIC_LABELS)  # the engine's fixed metric names, in the order columns appear
 COUNT_METRICS = frozenset({"mia_n"})  # whole numbers, shown without decimals
+CI_SUFFIX = " 95%"  # the column beside a metric holding its bootstrap interval as text, "[lo, hi]"
 
 
 def column_format(name: str) -> str:
     """The printf format of a metric's column: counts as integers, scores with 3 decimals."""
     return "%d" if name in COUNT_METRICS else "%.3f"
+
+
+def interval_text(ci: Any) -> str | None:
+    """``[0.62, 0.88]`` for a stored ``metric_ci`` entry; None when there is none (or it is NaN)."""
+    if not ci or len(ci) != 2 or any(v is None or v != v for v in ci):
+        return None
+    return f"[{ci[0]:.2f}, {ci[1]:.2f}]"
+
+
+def interval_columns(row: dict[str, Any], names: Iterable[str]) -> dict[str, str | None]:
+    """``{"<metric> 95%": "[lo, hi]"}`` for each of ``names`` the row has an interval of."""
+    ci = row.get("metric_ci") or {}
+    return {f"{m}{CI_SUFFIX}": interval_text(ci.get(m)) for m in names if m in ci}
+
+
+def with_intervals(names: list[str], rows: list[dict]) -> list[str]:
+    """Column order: each metric followed by its interval column when some row has one."""
+    out = []
+    for m in names:
+        out.append(m)
+        if any(m in (r.get("metric_ci") or {}) for r in rows):
+            out.append(f"{m}{CI_SUFFIX}")
+    return out
 
 
 def attack_notes(results: dict[str, Any] | None) -> dict[str, list[str]]:
@@ -27,15 +51,22 @@ def attack_notes(results: dict[str, Any] | None) -> dict[str, list[str]]:
 
 
 def results_table(results: dict[str, Any] | None) -> pd.DataFrame:
-    """One row per model (original, gold, unlearned) and one column per metric, known names first."""
+    """One row per model (original, gold, unlearned) and one column per metric, known names first; a metric
+    with a bootstrap interval (``metric_ci``) is followed by its ``"<metric> 95%"`` column, ``[lo, hi]``."""
     rows = result_rows(results)
     if not rows:
         return pd.DataFrame(columns=["model", "role"])
     names = [m for m in METRIC_ORDER if any(m in r["metrics"] for r in rows)]
     names += sorted({m for r in rows for m in r["metrics"]} - set(names))
-    data = [{"model": r["model"], "role": model_role(r["model"]), **{m: r["metrics"].get(m) for m in names}}
-            for r in rows]
-    return pd.DataFrame(data, columns=["model", "role", *names])
+    data = [{"model": r["model"], "role": model_role(r["model"]), **{m: r["metrics"].get(m) for m in names},
+             **interval_columns(r, names)} for r in rows]
+    return pd.DataFrame(data, columns=["model", "role", *with_intervals(names, rows)])
+
+
+def run_verdict(results: dict[str, Any] | None) -> dict[str, str] | None:
+    """The stored verdict of a run (core/verdict.py); None for runs stored before verdicts existed."""
+    verdict = (results or {}).get("verdict")
+    return verdict if isinstance(verdict, dict) and verdict.get("label") else None
 
 
 def format_duration(seconds: float | None) -> str:

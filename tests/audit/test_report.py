@@ -88,3 +88,13 @@ def test_unfinished_or_failed_run_is_a_clear_error(tiny_scenario, capsys):
     store.finish(failed, "failed", error="boom")
     assert main(["report", failed]) == 2
     assert f"run {failed} is failed" in capsys.readouterr().err
+
+
+def test_report_shows_the_verdict_intervals_and_where_the_models_came_from(finished_run, report_html):
+    _, html = report_html
+    results = finished_run.store.get(finished_run.run_id).results
+    assert f"<b>{results['verdict']['label']}</b>" in html
+    unlearned = results["results"][-1]
+    lo, hi = unlearned["metric_ci"]["efficacy"]  # an attribute request: the attacker's interval
+    assert f"[{lo:.3f}, {hi:.3f}]" in html
+    assert "Where the models came from" in html and results["sources"]["original"]["sha256"] in html

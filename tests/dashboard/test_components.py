@@ -208,6 +208,6 @@ def test_every_metric_name_has_a_label_and_a_teaching_note():
 
     names = ("test_acc, top2_acc, retain_acc, forget_acc, mia_acc, mia_gold_gap, mia_n, mia_ci_low, mia_ci_high, "
              "forgetting_score, nomus, efficacy, efficacy_chance, "
-             "fidelity, aum, gold_gap, activation_distance, seconds, peak_mem_mb, speedup").split(", ")
+             "fidelity, aum, gold_gap, activation_distance, seconds, audit_seconds, peak_mem_mb, speedup").split(", ")
     assert list(METRIC_LABELS) == names and set(METRIC_NOTES) == set(names)
     assert all(note.strip() and "\n" not in note for note in METRIC_NOTES.values())
