@@ -8,6 +8,7 @@ lands on its run through :func:`dashboard.components.launch_redirect.go_to_run`.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import streamlit as st
 
@@ -16,7 +17,8 @@ from core.data import DataError
 from core.data.splits import Splits, make_splits
 from core.methods import METHODS
 from core.params import ParamError, describe_params
-from core.runs import RunStore, launch
+from core.data.forget import kind_label
+from core.runs import RunStore, UnknownRun, launch
 from core.runs.estimate import estimate_run
 from dashboard.components.dataset_choice import load_table
 from dashboard.components.method_choice import method_picker
@@ -26,6 +28,7 @@ from dashboard.components.scenario_text import scenario_summary
 from dashboard.components.tables import format_duration
 
 MAX_TRAIN_EPOCHS = 200
+FORGET_PAGE = Path(__file__).resolve().parents[1] / "views" / "forget.py"
 FAST_ATTACKER_LABEL = "Use the fast attacker (linear probe) for the final table"
 
 
@@ -72,8 +75,36 @@ def default_splits(scenario: Scenario) -> Splits | None:
         return None
 
 
-def launch_form() -> str | None:
-    """Draw the form; when Launch is pressed start the run and return its id (None otherwise)."""
+def unrelated_to_default(config: dict | None) -> bool:
+    """Whether a run's scenario is not a variant of the default one (another dataset or kind of request):
+    the default form beside it would suggest the two belong together."""
+    config = config or {}
+    return ((config.get("dataset") or {}).get("name") != DEFAULT_SCENARIO["dataset"]["name"]
+            or (config.get("forget") or {}).get("kind", "identities") != DEFAULT_SCENARIO["forget"]["kind"])
+
+
+def launch_form(beside: str | None = None) -> str | None:
+    """Draw the form; when Launch is pressed start the run and return its id (None otherwise).
+
+    Beside a run of another kind of request or dataset (``beside``: its id) the form folds into an
+    expander under a line saying where such runs come from, so it is not read as that run's settings."""
+    run = None
+    if beside:
+        try:
+            run = RunStore().get(beside)
+        except UnknownRun:
+            run = None
+    if run is not None and unrelated_to_default(run.config):
+        forget = (run.config.get("forget") or {}).get("kind", "identities")
+        st.info(f"This run forgets **{kind_label(forget).lower()}** on **{md((run.config.get('dataset') or {}).get('name', '?'))}**"
+                ": launch another like it from the Forget page.")
+        st.page_link(FORGET_PAGE, label="Forget page", icon=":material/person_remove:")
+        with st.expander("Or launch the default scenario (three people, synthetic faces)"):
+            return _default_form()
+    return _default_form()
+
+
+def _default_form() -> str | None:
     st.subheader("Launch the default scenario")
     st.markdown(_scenario_lines())
     kind = DEFAULT_SCENARIO["forget"]["kind"]

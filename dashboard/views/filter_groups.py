@@ -11,9 +11,10 @@ import streamlit as st
 from core.explain.group_explorer import NAME_LIFT, GroupExplorer
 from core.explain.group_figures import group_maps_figure, overlap_figure, similarity_figure, spectrum_figure
 from core.runs import RunStore, launch
-from dashboard.components.teaching import explain
+from dashboard.components.launch_redirect import go_to_run
+from dashboard.components.teaching import explain, url_params
 
-RUN_PAGE = Path(__file__).with_name("run.py")
+FORGET_PAGE = Path(__file__).with_name("forget.py")
 
 st.title("Filter groups")
 st.caption("Without annotations, an identifier model groups its filters; each group tends to fire on one "
@@ -21,9 +22,12 @@ st.caption("Without annotations, an identifier model groups its filters; each gr
 store = RunStore()
 runs = [r for r in store.list(status="succeeded") if (store.runs_root / r.id / "filter_groups" / "explorer.json").exists()]
 if not runs:
-    st.info("No identifier yet. Launch a run with the method **pattern_unlearning** (on the Run page or with "
-            "`unlearn run`): it trains the identifier, finds the filter groups and stores them for this page.")
-    st.page_link(RUN_PAGE, label="Go to the Run page", icon=":material/play_circle:")
+    st.info("No filter groups yet. On the Forget page choose **A visual pattern** as what to forget and launch "
+            "**pattern_unlearning**: it trains an identifier, finds the filter groups and stores them for this page.")
+    st.page_link(FORGET_PAGE, label="Forget a visual pattern", icon=":material/person_remove:",
+                 query_params={"kind": "pattern", **url_params()})
+    explain("A filter group is a set of the network's filters that fire together on one part of the image; "
+            "erasing a group's pixels and fine-tuning makes the model forget that pattern.")
     st.stop()
 
 wanted = st.query_params.get("run")
@@ -56,6 +60,5 @@ if st.button(f"Unlearn group {group}", type="primary", key="groups.launch"):
     config = copy.deepcopy(run.config)
     params = {**config["method"].get("params", {}), "group": int(group), "identifier_run": run.id}
     config["method"] = {"name": "pattern_unlearning", "params": params}
-    new_id = launch(store, config, f"pattern_unlearning · group {group} · {config['dataset']['name']}")
-    st.query_params["run"] = new_id
-    st.switch_page(RUN_PAGE)
+    new_id = launch(store, config, f"Forget filter group {group} · pattern_unlearning · {config['dataset']['name']}")
+    go_to_run(new_id)

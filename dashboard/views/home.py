@@ -1,5 +1,6 @@
 """Home page: what unlearning is, the default scenario one click away, and the latest runs."""
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import streamlit as st
 
 from core.config import DEFAULT_SCENARIO, ConfigError, default_scenario
 from core.runs import RunStore, launch
+from dashboard.components.launch_redirect import go_to_run, run_link_params
 from dashboard.components.palette import STATUS_COLORS
 from dashboard.components.safe_text import md
 from dashboard.components.scenario_text import scenario_summary
@@ -17,11 +19,6 @@ from dashboard.components.teaching import teaching
 VIEWS = Path(__file__).parent
 RUN_PAGE, RUNS_PAGE = VIEWS / "run.py", VIEWS / "runs.py"
 RECENT = 5
-STARTED_KEY = "home.started"
-
-started = st.session_state.pop(STARTED_KEY, None)
-if started:
-    st.switch_page(RUN_PAGE, query_params={"run": started})
 
 st.title("Unlearning Studio")
 st.markdown(INTRO)
@@ -35,10 +32,11 @@ if st.button("Run the default scenario", type="primary", key="home.launch", icon
              help="Starts in the background; the Run page then shows it live. Trained models are cached."):
     try:
         scenario = default_scenario()
-        st.session_state[STARTED_KEY] = launch(RunStore(), scenario.to_dict(), name=f"{scenario.method.name} · {scenario.name}")
-        st.rerun()
+        run_id = launch(RunStore(), scenario.to_dict(), name=dataclasses.replace(scenario, name="").title())
     except (ConfigError, ValueError) as exc:
         st.error(f"Could not launch: {md(exc)}")
+    else:
+        go_to_run(run_id)
 st.page_link(RUN_PAGE, label="Or change the method and its settings on the Run page", icon=":material/tune:")
 
 st.subheader("Recent runs")
@@ -48,7 +46,7 @@ if not runs:
 for run in runs:
     with st.container(horizontal=True, vertical_alignment="center"):
         st.badge(run.status, color=STATUS_COLORS.get(run.status, "gray"))
-        st.page_link(RUN_PAGE, label=md(run.name), query_params={"run": run.id})
+        st.page_link(RUN_PAGE, label=md(run.name), query_params=run_link_params(run.id))
         when = dt.datetime.fromtimestamp(run.created).strftime("%Y-%m-%d %H:%M")
         st.caption(" · ".join(x for x in (when, format_duration(run.duration)) if x))
 if runs:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from core.runs import RunStore, cancel
 from dashboard.components.glossary import METRIC_NOTES
+from dashboard.components.launch_redirect import go_to_run
 from dashboard.components.safe_text import md
 from dashboard.components.tables import runs_table
 from dashboard.components.teaching import explain
@@ -15,10 +16,11 @@ RUN_PAGE = Path(__file__).with_name("run.py")
 TABLE_KEY = "runs.table"
 OPEN_KEY = "runs.open"
 CONFIRM_KEY = "runs.confirm_delete"
+MANAGE_KEY = "runs.manage"
 
 opening = st.session_state.pop(OPEN_KEY, None)
 if opening:
-    st.switch_page(RUN_PAGE, query_params={"run": opening})
+    go_to_run(opening)
 
 st.title("Runs")
 store = RunStore()
@@ -48,7 +50,9 @@ explain("Status: queued (waiting for its worker), running, succeeded, failed, ca
 
 st.markdown("#### Manage a run")
 by_id = {r.id: r for r in runs}
-chosen = st.selectbox("Run", list(by_id), key="runs.manage", format_func=lambda i: f"{by_id[i].name} · {i} ({by_id[i].status})")
+if st.session_state.get(MANAGE_KEY) not in by_id:  # a run deleted here or elsewhere leaves the select
+    st.session_state.pop(MANAGE_KEY, None)
+chosen = st.selectbox("Run", list(by_id), key=MANAGE_KEY, format_func=lambda i: f"{by_id[i].name} · {i} ({by_id[i].status})")
 run = by_id[chosen]
 cols = st.columns([1, 1, 3], vertical_alignment="center")
 if cols[0].button("Cancel run", key="runs.cancel", icon=":material/stop_circle:", disabled=not run.active or run.cancel,
@@ -73,7 +77,7 @@ if confirming == run.id and not run.active:
         except ValueError as exc:  # it became active again (cannot, but the store is the judge)
             st.error(md(exc))
         else:
-            st.session_state.pop("runs.manage", None)
+            st.session_state.pop(MANAGE_KEY, None)
             st.toast(f"Deleted run {run.id}.")
             st.rerun()
     if no.button("Keep it", key="runs.delete.no"):

@@ -25,7 +25,9 @@ def groups_page(run_id: str | None = None) -> AppTest:
 def test_empty_state_says_how_to_get_groups(unlearn_home):
     at = groups_page()
     assert not at.exception
-    assert any("pattern_unlearning" in i.value for i in at.info)
+    assert any("pattern_unlearning" in i.value and "Forget page" in i.value for i in at.info)
+    link = at.get("page_link")[0].proto
+    assert link.page.endswith("forget") and "kind=pattern" in link.query_string  # the route that works
 
 
 @pytest.fixture
@@ -82,3 +84,6 @@ def test_unlearn_button_reuses_the_shown_runs_identifier(pattern_run, monkeypatc
     params = launched[0]["method"]["params"]
     assert params["identifier_run"] == run_id and params["group"] == 1
     assert (store.runs_root / run_id / "identifier.pt").exists()
+    new = [r for r in store.list() if r.id != run_id][0]
+    assert at.query_params["run"] == new.id  # landed on the new run, not on "No run selected yet"
+    assert not any("No run selected" in i.value for i in at.info)

@@ -45,7 +45,9 @@ def test_run_page_without_runs_shows_the_form_and_an_empty_state(store):
     assert not at.exception
     assert "No run selected yet" in texts(at, "info")
     method = at.selectbox(key="launch.method")
-    assert method.options == METHODS.names() and method.value == "finetune"
+    assert method.options == [n for n in METHODS.names() if METHODS.get(n).kinds in (None,) or
+                              "identities" in METHODS.get(n).kinds] and method.value == "finetune"
+    assert "detachment" not in method.options  # an attribute method is not offered for people
     assert "retain set" in texts(at, "caption")  # the method's one-line description
     epochs = at.number_input(key="launch.params.finetune.epochs")
     assert epochs.value == 3 and epochs.min == 1 and epochs.max == 200

@@ -33,6 +33,18 @@ def test_delete_asks_for_confirmation_then_removes_the_run_and_its_files(store):
         store.get(gone)
     assert not (store.runs_root / gone).exists()
     assert list(at.dataframe[0].value["id"]) == [keep]
+    assert at.selectbox(key="runs.manage").options == [keep] or gone not in at.selectbox(key="runs.manage").options
+
+
+def test_a_run_deleted_elsewhere_leaves_the_select(store):
+    keep = seed_run(store, "succeeded")
+    gone = seed_run(store, "failed", epochs=1, error="boom")
+    at = runs_page()
+    at.selectbox(key="runs.manage").select(gone).run()
+    store.delete(gone)  # another tab, or the CLI
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="runs.manage").value == keep and gone not in at.selectbox(key="runs.manage").options
 
 
 def test_active_run_can_be_cancelled_but_not_deleted(store, live_process):
