@@ -9,13 +9,14 @@ scenario (:func:`core.bench.validation.validation_view`: ``test`` := a seeded ha
 
 Per epoch the method's live metrics (the progress callback) give the same value without the time term;
 :class:`PruningProgress` reports it to Optuna and raises ``optuna.TrialPruned`` when the pruner says
-the trial is worse than the median at that step, or when the trial has run three times its budget.
+the trial is worse than the median at that step. Time enters only through the final value, from the
+method's ``seconds`` (unlearning compute, live evaluation left out by ``run_method``): wall time seen
+from the callback would count the live evaluations, which the budget is not about.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import optuna
@@ -26,7 +27,6 @@ from core.tune.space import suggest
 
 SCORED = ("forget_acc", "mia_acc", "test_acc")
 FINAL_METRICS = ["accuracy", "mia", "nomus"]
-HOPELESS_OVERRUN = 3.0  # a trial past this multiple of its time budget is stopped (pruned) mid-run
 
 
 @dataclass
@@ -76,7 +76,6 @@ class PruningProgress:
 
     def __init__(self, trial: optuna.Trial | None, target: Target) -> None:
         self.trial, self.target = trial, target
-        self.start = time.perf_counter()
         self.step = 0
         self.curve: list[float] = []
 
@@ -86,15 +85,11 @@ class PruningProgress:
         value = objective_value(metrics, self.target.live)
         self.curve.append(value)
         self.step += 1
-        elapsed = time.perf_counter() - self.start
         if self.trial is None:
             return
         self.trial.report(value, self.step)
         if self.trial.should_prune():
             raise optuna.TrialPruned(f"step {self.step}: {value:.3f} is worse than the median of earlier trials")
-        if self.target.allowed_seconds and elapsed > HOPELESS_OVERRUN * self.target.allowed_seconds:
-            raise optuna.TrialPruned(f"{elapsed:.1f}s is over {HOPELESS_OVERRUN:g}x the budget "
-                                     f"({self.target.allowed_seconds:.1f}s)")
 
 
 class TuneObjective:
