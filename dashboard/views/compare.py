@@ -1,54 +1,72 @@
-"""Compare page: finished runs side by side — final metrics, utility against forgetting, and the
-per-epoch curves overlaid — filtered by dataset, forget kind and method."""
+"""Compare page: finished runs of one scenario side by side — final metrics beside that scenario's
+original and gold models, utility against forgetting, and the per-epoch curves overlaid.
+
+Runs are grouped by scenario (``compare_groups``): only runs that asked the same question on the same
+data are compared, each group with its own reference rows. Within a group, runs can be filtered by method.
+"""
 
 from pathlib import Path
 
 import streamlit as st
 
 from core.runs import RunStore
-from dashboard.components.compare import (FACETS, compare_table, curve_metrics, curves_chart, facet_values,
-                                          filter_runs, short_label, tradeoff_chart)
+from dashboard.components.compare import curve_metrics, curves_chart, facet_values, filter_runs, short_label, tradeoff_chart
+from dashboard.components.compare_groups import scenario_groups, group_table
 from dashboard.components.glossary import METRIC_NOTES, metric_label
+from dashboard.components.kept_state import keep, remember
+from dashboard.components.tables import CI_SUFFIX
 from dashboard.components.teaching import explain
 
-RUN_PAGE = Path(__file__).with_name("run.py")
-FACET_LABELS = {"dataset": "Dataset", "forget": "Forget kind", "method": "Method"}
+FORGET_PAGE = Path(__file__).with_name("forget.py")
 TRADEOFF_NOTE = ("Each dot is one run's unlearned model. Up is more useful, left forgets better (the attacker is "
-                 "closer to a coin toss). The crosses are the original and gold models: a good method lands near gold.")
+                 "closer to a coin toss). The crosses are this scenario's original and gold models: a good method "
+                 "lands near gold.")
+PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 
 st.title("Compare runs")
 store = RunStore()
 runs = store.list(status="succeeded")
 if not runs:
-    st.info("No finished run yet. Launch a few runs (different methods, say) and compare them here.")
-    st.page_link(RUN_PAGE, label="Go to the Run page", icon=":material/play_circle:")
+    st.info("No finished run yet. Launch a few runs of the same request (different methods, say) and compare them here.")
+    st.page_link(FORGET_PAGE, label="Build a request on the Forget page", icon=":material/person_remove:")
     st.stop()
 
-values = facet_values(runs)
-chosen = {}
-for col, facet in zip(st.columns(len(FACETS)), FACETS):
-    chosen[facet] = col.multiselect(FACET_LABELS[facet], values[facet], key=f"compare.{facet}",
-                                    placeholder="any")
-shown = filter_runs(runs, chosen)
+groups = scenario_groups(runs)
+by_key = {g.key: g for g in groups}
+remember("compare.group", groups[0].key, list(by_key))
+key = st.selectbox("Scenario", list(by_key), key="compare.group",
+                   format_func=lambda k: f"{by_key[k].title} ({len(by_key[k].runs)} run{'s' if len(by_key[k].runs) > 1 else ''})",
+                   help="Runs are compared only with runs of the same scenario: same data, task, forget request, "
+                   "model, training and seed, so they share one original and one gold model.")
+keep("compare.group")
+group = by_key[key]
+methods = facet_values(group.runs)["method"]
+chosen_methods = st.multiselect("Method", methods, key="compare.method", placeholder="any")
+shown = filter_runs(group.runs, {"method": chosen_methods})
 by_id = {r.id: r for r in shown}
-picked = st.multiselect("Runs", list(by_id), default=list(by_id)[:6], key="compare.runs",
+picked = st.multiselect("Runs", list(by_id), default=list(by_id)[:6], key=f"compare.runs.{hash(key) & 0xffff:x}",
                         format_func=lambda i: f"{short_label(by_id[i])} — {by_id[i].name}")
 selected = [by_id[i] for i in picked if i in by_id]
 if not selected:
-    st.info("No run matches: widen the filters or pick runs above.")
+    st.info("No run matches: widen the method filter or pick runs above.")
     st.stop()
 
 st.subheader("Final metrics")
-table = compare_table(selected)
+table = group_table(selected)
 config = {c: st.column_config.NumberColumn(metric_label(c), help=METRIC_NOTES.get(c), format="%.3f")
-          for c in table.columns if c in METRIC_NOTES or c not in ("run", "id", "role", *FACETS)}
+          for c in table.columns if c not in ("run", "id", "role", "dataset", "forget", "method") and not c.endswith(CI_SUFFIX)}
+config["run"] = st.column_config.TextColumn("Model", pinned=True, width="medium")
+config.update({c: None for c in ("id", "role", "dataset", "forget") if c in table.columns})  # the same in a group
 st.dataframe(table, hide_index=True, column_config=config, key="compare.table")
-st.caption("One row per run's unlearned model; the original and gold rows of the first run are the reference.")
+st.caption("One row per run's unlearned model, then this scenario's original and gold models: the references every "
+           "run here shares.")
 for name in (c for c in table.columns if c in METRIC_NOTES):
     explain(f"**{metric_label(name)}:** {METRIC_NOTES[name]}")
 
 st.subheader("Utility against forgetting")
-st.plotly_chart(tradeoff_chart(selected), key="compare.tradeoff", config={"displaylogo": False})
+fig = tradeoff_chart(selected)
+fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0, "yanchor": "top"}, margin={"b": 90})
+st.plotly_chart(fig, key="compare.tradeoff", config=PLOT_CONFIG)
 explain(TRADEOFF_NOTE)
 
 st.subheader("Per-epoch curves")
@@ -59,5 +77,7 @@ if not options:
     st.stop()
 metric = st.segmented_control("Metric", options, default=options[0], format_func=metric_label,
                               key="compare.metric") or options[0]
-st.plotly_chart(curves_chart(selected, events, metric), key="compare.curves", config={"displaylogo": False})
+fig = curves_chart(selected, events, metric)
+fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0, "yanchor": "top"}, margin={"b": 90})
+st.plotly_chart(fig, key="compare.curves", config=PLOT_CONFIG)
 explain(METRIC_NOTES.get(metric, ""))

@@ -57,13 +57,26 @@ def test_compare_page_empty_state(store):
     assert not at.exception and "No finished run yet" in texts(at, "info")
 
 
-def test_compare_page_shows_runs_and_filters_by_method(store):
-    _, first, second = two_runs(store)
+def test_compare_page_groups_runs_by_scenario_with_their_own_references(store):
+    from dashboard.components.compare_groups import REFERENCE_LABELS, scenario_groups
+
+    _, first, second = two_runs(store)  # an identity run and a class run: two scenarios
+    third = seed_run(store, "succeeded", rows=[*RESULTS[:2], ("neggrad", 0.5, 0.5, 0.6)],
+                     config={**copy.deepcopy(DEFAULT_SCENARIO), "method": {"name": "neggrad", "params": {}}})
+    groups = scenario_groups(store.list(status="succeeded"))
+    assert [sorted(r.id for r in g.runs) for g in groups] == [sorted([first, third]), [second]]
+    assert groups[0].title.startswith("Forget 3 random people · synthfaces")
     at = compare_page()
     assert not at.exception
-    assert list(at.dataframe[0].value["id"][:2]) == [second, first]
+    table = at.dataframe[0].value
+    assert list(table["id"])[:2] == [third, first]  # the unlearned rows, newest first
+    assert list(table["run"][-2:]) == [REFERENCE_LABELS["original"], REFERENCE_LABELS["gold"]]
+    assert not any("finetune" in label for label in table["run"][-2:])  # references are not named after a method
     charts = {e.key.split(".")[-1]: json.loads(e.proto.spec) for e in at.get("plotly_chart") if e.key}
-    assert len([t for t in charts["tradeoff"]["data"]]) == 4 and len(charts["curves"]["data"]) == 2
-    at.multiselect(key="compare.method").select("retrain").run()
-    assert not at.exception and at.multiselect(key="compare.runs").value == [second]
+    assert len(charts["tradeoff"]["data"]) == 4 and len(charts["curves"]["data"]) == 2
+    assert charts["tradeoff"]["layout"]["legend"]["y"] < 0  # the legend sits below the plot, not over it
+    at.selectbox(key="compare.group").set_value(groups[1].key).run()
+    assert not at.exception and list(at.dataframe[0].value["role"]) == ["unlearned", "original", "gold"]
+    at.selectbox(key="compare.group").set_value(groups[0].key).run()
+    at.multiselect(key="compare.method").select("neggrad").run()
     assert list(at.dataframe[0].value["role"]) == ["unlearned", "original", "gold"]
