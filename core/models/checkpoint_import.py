@@ -115,7 +115,7 @@ def _strip(state: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 def shape_advice(key: str, expected: tuple, found: tuple) -> str:
     """What to change for a mismatched key: the classifier's classes, the stem's channels, or the model."""
     if key.startswith("fc.") and expected[1:] == found[1:]:
-        return (f"the checkpoint predicts {found[0]} classes, the scenario's task {expected[0]}: pick the task the "
+        return (f"the checkpoint predicts {found[0]} classes, the scenario's task has {expected[0]}: pick the task the "
                 "model was trained for, or export a model trained for this one")
     if key == "bottom.0.weight" and len(expected) == 4 and expected[0] == found[0] and len(found) == 4:
         return (f"the checkpoint takes {found[1]}-channel images, the dataset has {expected[1]}: use the dataset "
@@ -183,3 +183,55 @@ def load_init(model: nn.Module, path: str | Path, where: str = "train.init", mod
 
 def parameter_count(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
+
+
+def inspect_checkpoint(path: str | Path, table, task: str | list[str], model_name: str, seed: int = 0,
+                       test_fraction: float = 0.15, unseen_fraction: float = 0.15,
+                       calibration_limit: int = 4000) -> dict[str, object]:
+    """What the Data & model page shows before any run: the file's sha256, the model's parameter count and
+    its accuracy on the train, test and unseen splits of ``table`` for ``task``.
+
+    The model is scored as a run would score it: shapes checked against the model built for this data,
+    BatchNorm statistics re-estimated on (up to ``calibration_limit`` images of) the train split."""
+    from core.data.forget import ForgetRequest
+    from core.data.splits import Splits, make_task, split_partition
+    from core.data.table import TEST, TRAIN, UNSEEN
+    from core.models.base import ModelSpec, build_model
+    from core.training import predict_logits, recalibrate_batchnorm
+
+    t = make_task(table, task)
+    part = split_partition(table, seed, test_fraction, unseen_fraction)
+    train, test, unseen = ((part == p).nonzero().squeeze(1) for p in (TRAIN, TEST, UNSEEN))
+    splits = Splits(table, t, ForgetRequest(), train, train[:0], train, test, unseen)
+    c, h, _ = table.image_shape
+    imported = load_checkpoint_into(build_model(model_name, ModelSpec(c, h, t.out_dim)), path, "checkpoint", model_name)
+    device = torch.device("cpu")
+    recalibrate_batchnorm(imported.model, splits.loader(train[:calibration_limit]), device)
+    accuracy = {}
+    for name, idx in (("train", train), ("test", test), ("unseen", unseen)):
+        if len(idx):
+            x, y = splits.tensors(idx)
+            accuracy[name] = float(t.correct(predict_logits(imported.model, x, device), y).mean())
+    return {"path": str(path), "sha256": imported.sha256, "model": model_name, "task": task,
+            "parameters": parameter_count(imported.model), "accuracy": accuracy,
+            "images": {name: int(len(idx)) for name, idx in (("train", train), ("test", test), ("unseen", unseen))}}
+
+
+def save_upload(name: str, data: bytes, folder: Path | None = None) -> Path:
+    """Keep an uploaded checkpoint under ``UNLEARN_HOME/uploads/`` as ``<sha256 prefix>-<name>``, so a run
+    can name it by path (the same file uploaded twice is stored once). The name keeps only safe characters."""
+    import hashlib
+    import re
+
+    from core import paths
+
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise CheckpointError(f"upload: {name} is not a checkpoint file; give a {', '.join(SUFFIXES)} state dict")
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(name).stem)[:80] or "checkpoint"
+    folder = folder or paths.home() / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{hashlib.sha256(data).hexdigest()[:16]}-{stem}{suffix}"
+    if not path.exists():
+        paths.atomic_write(path, lambda tmp: tmp.write_bytes(data))
+    return path

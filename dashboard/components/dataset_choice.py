@@ -19,6 +19,7 @@ from core.data import ImageTable, load_dataset
 
 KEY = "data.choice"
 MODEL_KEY = "data.model_choice"
+CHECKPOINT_KEY = "data.checkpoint_choice"  # the user's own original model, checked on the Data page
 
 
 def chosen_dataset() -> dict:
@@ -37,6 +38,15 @@ def chosen_model() -> str:
 
 def choose_model(name: str) -> None:
     st.session_state[MODEL_KEY] = name
+
+
+def chosen_checkpoint() -> str:
+    """The checkpoint path checked on the Data page ('' = the runs train their own original)."""
+    return str(st.session_state.get(CHECKPOINT_KEY) or "")
+
+
+def choose_checkpoint(path: str) -> None:
+    st.session_state[CHECKPOINT_KEY] = path
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the dataset…")

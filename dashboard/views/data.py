@@ -11,7 +11,9 @@ from core.data import DATASETS, DataError
 from core.data.preview import grid_image
 from core.models import MODELS
 from core.params import ParamError
-from dashboard.components.dataset_choice import choose_dataset, choose_model, chosen_dataset, chosen_model, load_table
+from core.models.checkpoint_import import CheckpointError, inspect_checkpoint, save_upload
+from dashboard.components.dataset_choice import (choose_checkpoint, choose_dataset, choose_model, chosen_checkpoint,
+                                                 chosen_dataset, chosen_model, load_table)
 from dashboard.components.dataset_view import balance_chart, balance_counts, identity_chart, table_facts
 from dashboard.components.param_form import param_inputs
 from dashboard.components.safe_text import md
@@ -22,6 +24,10 @@ BUILT_IN = ("synthfaces", "digits")
 BALANCE_NOTE = ("How many images carry each value. A strongly unbalanced column is easy to predict by always "
                 "guessing the common value, so compare accuracies with that rate.")
 SKIPPED_SHOWN = 20
+CHECKPOINT_NOTE = ("Audit a model you trained yourself: a state dict (torch.save(model.state_dict(), PATH), or "
+                   "safetensors) of the model chosen above, for this dataset and task. The Forget page's runs then "
+                   "start from it instead of training an original; the gold model is still retrained without the "
+                   "forget set. Its BatchNorm statistics are re-estimated on the train split, as for every model scored.")
 IDENTITY_NOTE = ("Identity unlearning removes every image of a person; people with many images are harder to forget.")
 
 st.title("Data & model")
@@ -86,3 +92,37 @@ model = st.selectbox("Model", model_names, key="data.model",
                      index=model_names.index(current_model) if current_model in model_names else 0)
 choose_model(model)
 st.caption(models[model].description)
+
+st.subheader("Your own trained model (optional)")
+explain(CHECKPOINT_NOTE)
+with st.form("data.checkpoint"):
+    path = st.text_input("Checkpoint path on this machine (.pt, .pth, .safetensors)", value=chosen_checkpoint(),
+                         key="data.checkpoint_path")
+    upload = st.file_uploader("…or upload one", type=["pt", "pth", "safetensors"], key="data.checkpoint_upload")
+    ckpt_task = st.selectbox("Task it was trained for", columns, key="data.checkpoint_task",
+                             index=columns.index(DEFAULT_SCENARIO["task"]) if DEFAULT_SCENARIO["task"] in columns else 0)
+    check = st.form_submit_button("Check and use", icon=":material/fact_check:")
+if check:
+    try:
+        if upload is not None:
+            path = str(save_upload(upload.name, upload.getvalue()))
+        if not path:
+            choose_checkpoint("")
+            st.info("No checkpoint: the runs train their own original model.")
+        else:
+            with st.spinner("Loading the checkpoint and scoring it on the splits…"):
+                info = inspect_checkpoint(path, table, ckpt_task, model)
+            choose_checkpoint(info["path"])
+            st.session_state["data.checkpoint_info"] = info
+    except (CheckpointError, DataError, ValueError, OSError) as exc:
+        choose_checkpoint("")
+        st.session_state.pop("data.checkpoint_info", None)
+        st.error(md(exc))
+info = st.session_state.get("data.checkpoint_info")
+if chosen_checkpoint() and info and info["path"] == chosen_checkpoint():
+    cols = st.columns(4)
+    cols[0].metric("Parameters", f"{info['parameters']:,}")
+    for col, split in zip(cols[1:], ("train", "test", "unseen")):
+        col.metric(f"{split.capitalize()} accuracy", f"{info['accuracy'].get(split, float('nan')):.3f}")
+    st.caption(f"Loaded {md(info['path'])} for `{md(info['model'])}` on task `{md(info['task'])}` · sha256 "
+               f"`{info['sha256']}`. The Forget page's runs start from it (pick the same task there).")

@@ -21,7 +21,7 @@ from core.data.splits import make_splits
 from core.methods import METHODS
 from core.params import ParamError, describe_params
 from core.runs import RunStore, launch
-from dashboard.components.dataset_choice import chosen_dataset, chosen_model, load_table
+from dashboard.components.dataset_choice import chosen_checkpoint, chosen_dataset, chosen_model, load_table
 from dashboard.components.forget_request import (KIND_HELP, build_request, empty_reason, gallery_page, person_rows,
                                                  size_warnings, update_ticked)
 from dashboard.components.kept_state import keep, kept, remember, set_kept
@@ -148,7 +148,8 @@ launchable = None
 if splits is not None:
     try:
         launchable = default_scenario(name="", dataset=choice, task=task, model=model, forget=request,
-                                      method={"name": method, "params": params}, train=train)
+                                      method={"name": method, "params": params}, train=train,
+                                      original={"checkpoint": chosen_checkpoint()})
     except (ConfigError, DataError, ValueError) as exc:
         st.error(f"These settings cannot run: {md(exc)}")
     else:

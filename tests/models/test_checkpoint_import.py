@@ -124,3 +124,20 @@ def test_torchvision_resnet18_weights_start_training(tmp_path):
     torch.save(state, path)
     with pytest.raises(CheckpointError, match="key 'bottom.4.0.conv1.weight' has shape"):
         load_init(build_model("resnet18", ModelSpec(3, 32, 2)), path)
+
+
+def test_inspect_checkpoint_reports_what_was_loaded(tmp_path):
+    from core.data import load_dataset
+    from core.models.checkpoint_import import inspect_checkpoint, parameter_count
+    from core.training import file_sha256
+
+    table = load_dataset("synthfaces", {"n_identities": 16, "images_per_identity": 8, "size": 32}, tmp_path)
+    model = build_model("smallcnn", ModelSpec(3, 32, 2))
+    path = tmp_path / "m.pt"
+    torch.save(model.state_dict(), path)
+    info = inspect_checkpoint(path, table, "Eyeglasses", "smallcnn")
+    assert info["sha256"] == file_sha256(path) and info["parameters"] == parameter_count(model)
+    assert set(info["accuracy"]) == {"train", "test", "unseen"} and all(0 <= a <= 1 for a in info["accuracy"].values())
+    assert sum(info["images"].values()) == len(table)
+    with pytest.raises(CheckpointError, match="fc.weight"):
+        inspect_checkpoint(path, table, "age_group", "smallcnn")  # another task: other classes
