@@ -1,4 +1,4 @@
-"""The ``unlearn`` command: list, demo, run, runs, show, cancel, datasets show, bench, report, tune."""
+"""The ``unlearn`` command: list, demo, run, runs, show, cancel, datasets show, bench, report, tune, sweep, export."""
 
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
     for r in RunStore().list(limit=args.limit):
         dur = f"{r.duration:.0f}s" if r.duration is not None else "-"
-        print(f"{r.id}  {r.status:<10} {dur:>6}  {r.device or '-':<5} {r.name}")
+        print(f"{r.id}  {r.status:<10} {dur:>6}  {r.device or '-':<5} {r.name}" + (f"  [{r.sweep}]" if r.sweep else ""))
     return 0
 
 
