@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from core import paths
-from core.runs.store import Run, RunStore
+from core.runs.store import Run, RunStore, StoreError
 from core.sweep.cluster import ray_session
 from core.sweep.spec import SweepError, SweepSpec
 from core.sweep.store import SweepStore
@@ -135,7 +135,10 @@ class _Driver:
             while pending and len(self.inflight) < window:
                 self._submit(*pending.pop(0))
             if time.monotonic() - beaten > BEAT_SECONDS:
-                self.sweeps.beat(self.spec.id)
+                try:
+                    self.sweeps.beat(self.spec.id)
+                except StoreError:  # a busy store must not stop the sweep; the next beat retries
+                    pass
                 beaten = time.monotonic()
             if self.inflight:
                 ready, _ = self.ray.wait(list(self.inflight), num_returns=1, timeout=TICK_SECONDS)
