@@ -23,6 +23,7 @@ from dashboard.components.scenario_text import scenario_summary
 from dashboard.components.tables import (CI_SUFFIX, attack_notes, column_format, format_duration, results_table,
                                          run_verdict)
 from dashboard.components.teaching import explain
+from dashboard.components.verdict_view import CARD_PX, carrying_cards
 
 POLL_SECONDS = 1.0
 AUDIT_PAGE = Path(__file__).resolve().parents[1] / "views" / "audit.py"
@@ -104,9 +105,10 @@ def _live_chart(events: list, results: dict | None = None) -> None:
 def _latest_tiles(events: list, names: list[str], results: dict | None) -> None:
     """The last epoch's value of each drawn live metric, with its change since the epoch before (for the
     attack and the attribute attacker: the change of the distance to gold / to chance)."""
-    for col, t in zip(st.columns(len(names)), latest_tiles(events, names, results)):
-        col.metric(t.label, t.value, t.delta, delta_color=t.delta_color)
-        col.caption(METRIC_NOTES.get(t.name, ""))
+    with st.container(horizontal=True, gap="medium", key="run-tiles"):  # wraps at projector width, never "0.…"
+        for t in latest_tiles(events, names, results):
+            st.metric(t.label, t.value, t.delta, delta_color=t.delta_color, help=METRIC_NOTES.get(t.name, ""),
+                      border=True, width=CARD_PX)
 
 
 def _results(run: Run) -> None:
@@ -115,8 +117,10 @@ def _results(run: Run) -> None:
         st.info("The run finished without a results table.")
         return
     _verdict(run)
+    carrying_cards(run.results, key="run")  # the numbers the verdict reads, for this kind of request
     st.markdown("#### Results")
     config = {c: _column(c) for c in table.columns if c not in ("model", "role")}
+    config["model"] = st.column_config.TextColumn("Model", pinned=True)  # stays in view when the table scrolls
     st.dataframe(table, hide_index=True, column_config=config, key="run.results_table")
     st.caption(RESULTS_NOTE + (" " + INTERVAL_NOTE if any(c.endswith(CI_SUFFIX) for c in table.columns) else ""))
     for note in run.results.get("notes") or []:

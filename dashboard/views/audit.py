@@ -8,18 +8,28 @@ import streamlit as st
 
 from core.report import write_report
 from core.runs import RunStore
-from dashboard.components.audit import (GRID_NOTE, NO_RECONSTRUCTION, RECONSTRUCTION_NOTE, RECONSTRUCTION_TEACH,
+from dashboard.components.audit import (GRID_NOTE, RECONSTRUCTION_NOTE, RECONSTRUCTION_TEACH,
                                         ROC_NOTE, SHARE_NOTE, SWEEP_NOTE, SWEEP_TEACH, SWEEP_VALUES, audit_grids,
                                         audit_summary, other_figures, reconstruction_path, roc_chart, roc_curves,
                                         share_table, sweep_chart, sweep_result)
 from dashboard.components.glossary import METRIC_NOTES, RESULTS_NOTE, metric_label
 from dashboard.components.run_picker import pick_succeeded_run
-from dashboard.components.tables import results_table
+from dashboard.components.tables import CI_SUFFIX, results_table
+from dashboard.components.verdict_view import carrying_metrics, verdict_first
 from dashboard.components.teaching import explain
 from dashboard.components.tmu_audit import (GALLERY_NOTE, TMU_TEACH, feature_chart, gallery_path, predictor_table,
                                             tmu_record)
 
 RUN_PAGE = Path(__file__).with_name("run.py")
+PLOT_CONFIG = {"displaylogo": False, "responsive": True}
+LEGEND_BELOW = {"orientation": "h", "y": -0.22, "x": 0, "yanchor": "top"}
+
+
+def lead_with(table, first: list[str]):
+    """The table with the model column, then the verdict's metrics (and their intervals), then the rest."""
+    lead = [c for m in first for c in (m, f"{m}{CI_SUFFIX}") if c in table.columns]
+    return table[[c for c in ("model", "role") if c in table.columns] + lead +
+                 [c for c in table.columns if c not in ("model", "role", *lead)]]
 
 st.title("Audit")
 st.caption("Check that the model really forgot, and what it cost: numbers, where the models look, and the attack.")
@@ -35,10 +45,14 @@ st.download_button("Download audit report", data=lambda: write_report(store, run
                    file_name=f"audit-{run.id}.html", mime="text/html", icon=":material/download:",
                    key="audit.report", help="One self-contained HTML file: scenario, metrics, curves and saliency grids.")
 
+verdict_first(run.results, key="audit")
+
 st.subheader("Metrics")
-table = results_table(run.results)
+table = lead_with(results_table(run.results), carrying_metrics(run.results))
 config = {c: st.column_config.NumberColumn(metric_label(c), help=METRIC_NOTES.get(c), format="%.3f")
-          for c in table.columns if c not in ("model", "role")}
+          for c in table.columns if c not in ("model", "role") and not c.endswith(CI_SUFFIX)}
+config["model"] = st.column_config.TextColumn("Model", pinned=True)
+config["role"] = None
 st.dataframe(table, hide_index=True, column_config=config, key="audit.metrics")
 st.caption(RESULTS_NOTE)
 for name in (c for c in table.columns if c in METRIC_NOTES):
@@ -47,7 +61,7 @@ for name in (c for c in table.columns if c in METRIC_NOTES):
 st.subheader("Saliency")
 audit = audit_summary(run.results)
 if audit is None:
-    st.info("This run has no saliency audit (runs from before the audit existed, or run without a run folder).")
+    st.info("This run has no saliency maps: it was run before the audit existed, or without a folder to keep them in.")
 elif "error" in audit:
     st.warning("The saliency audit failed; the run's other results are unaffected.")
     with st.expander("Details"):
@@ -55,7 +69,8 @@ elif "error" in audit:
 else:
     shares = share_table(audit)
     if shares.empty and not audit.get("notes"):
-        st.caption("No mask shares: this request has no ground-truth mask (masks exist for attributes of synthfaces).")
+        st.caption("No mask shares: what this run forgot has no drawn mask to compare with (only the synthetic "
+                   "faces' attributes — glasses, hat, … — have one).")
     elif not shares.empty:
         st.markdown(f"**Mask share** — {audit['region']['mask']}, over {audit['region']['n_images']} images")
         st.dataframe(shares, hide_index=True, key="audit.shares",
@@ -70,19 +85,18 @@ else:
         for tab, grid in zip(tabs, grids):
             with tab:
                 if grid.exists:
-                    st.image(str(grid.path), caption=grid.key)
+                    st.image(str(grid.path), caption=f"{grid.title}: rows are images (forget first, then retain); "
+                             "columns the input, each model's map and the difference", width="stretch")
                 else:
                     st.warning(f"{grid.path.relative_to(run_dir)} is missing from the run folder.")
         explain(GRID_NOTE)
 
-st.subheader("Reconstructions")
 reconstruction = reconstruction_path(run.results, run_dir)
-if reconstruction is None:
-    st.caption(NO_RECONSTRUCTION)
-else:
+if reconstruction is not None:  # only detachment rebuilds images: no empty section for the other methods
+    st.subheader("Reconstructions")
     st.caption(RECONSTRUCTION_NOTE)
-    st.image(str(reconstruction), caption=str(reconstruction.relative_to(run_dir))
-             if reconstruction.is_relative_to(run_dir) else reconstruction.name)
+    st.image(str(reconstruction), width="stretch", caption="Rows, top to bottom: the input images · rebuilt from the "
+             "features before unlearning · rebuilt after")
     explain(RECONSTRUCTION_TEACH)
 
 sweep = sweep_result(run.results, run_dir)
@@ -91,7 +105,10 @@ if sweep is not None:
     st.caption(SWEEP_NOTE)
     value = st.segmented_control("Score", SWEEP_VALUES, default="aum", format_func=metric_label,
                                  key="audit.sweep_value") or "aum"
-    st.plotly_chart(sweep_chart(sweep, value), key="audit.sweep", config={"displaylogo": False})
+    fig = sweep_chart(sweep, value)
+    fig.update_xaxes(tickangle=-45, automargin=True, nticks=12)
+    fig.update_yaxes(automargin=True, nticks=12)
+    st.plotly_chart(fig, key="audit.sweep", config=PLOT_CONFIG)
     explain(SWEEP_TEACH)
 
 tmu = tmu_record(run.results)
@@ -111,13 +128,15 @@ if tmu is not None:
 st.subheader("Membership attack ROC")
 curves = roc_curves(run.results)
 if curves:
-    st.plotly_chart(roc_chart(curves), key="audit.roc", config={"displaylogo": False})
+    fig = roc_chart(curves)
+    fig.update_layout(legend=LEGEND_BELOW, height=460, margin={"b": 110})
+    st.plotly_chart(fig, key="audit.roc", config=PLOT_CONFIG)
     explain(ROC_NOTE)
 else:
-    st.caption("ROC curve not available for this run (its metrics did not store ROC points).")
+    st.caption("This run did not keep the attack's ROC points (runs from before they were stored).")
 
 figures = other_figures(audit, run_dir, (reconstruction, gallery))
 if figures:
     st.subheader("Other figures")
     for path in figures:
-        st.image(str(path), caption=str(path.relative_to(run_dir)))
+        st.image(str(path), caption=str(path.relative_to(run_dir)), width="stretch")

@@ -67,8 +67,8 @@ def test_audit_page_without_roc_or_audit_says_so(store):
     first = seed_run(store, "succeeded")
     at = audit_page(first)
     assert not at.exception
-    assert "not available for this run" in texts(at, "caption")
-    assert "no saliency audit" in texts(at, "info")
+    assert "did not keep the attack's ROC points" in texts(at, "caption")
+    assert "no saliency maps" in texts(at, "info")
 
 
 def test_audit_page_on_a_failed_run_explains_and_offers_finished_ones(store):
@@ -93,3 +93,28 @@ def test_teaching_mode_explains_each_metric_and_the_grids(store):
     captions = texts(at, "caption")
     assert "Share of never-trained-on test images" in captions and "coin toss" in captions
     assert "Each column is one model" in captions
+
+
+def test_audit_page_opens_with_the_verdict_and_the_numbers_that_carry_it(store):
+    """An attribute run leads with its verdict, then efficacy and AUM (not the membership attack) as cards,
+    and its metrics table puts those columns first, after the pinned model column."""
+    import copy
+
+    from core.config import DEFAULT_SCENARIO
+
+    config = copy.deepcopy(DEFAULT_SCENARIO)
+    config["forget"] = {"kind": "attribute", "column": "Eyeglasses", "value": 1}
+    run_id = seed_run(store, "succeeded", config=config)
+    run = store.get(run_id)
+    for row, (eff, aum) in zip(run.results["results"], ((0.9, 0.2), (0.52, 0.8), (0.55, 0.75))):
+        row["metrics"].update(efficacy=eff, aum=aum)
+    run.results["verdict"] = {"label": "forgotten like the gold model", "reason": "efficacy: unlearned [0.5, 0.6]"}
+    store.finish(run_id, "succeeded", results=run.results)
+    at = audit_page(run_id)
+    assert not at.exception, at.exception
+    assert at.success[0].value.startswith("**Verdict: forgotten like the gold model.**")
+    from dashboard.components.glossary import metric_label
+
+    assert [(m.label, m.value) for m in at.metric] == [(metric_label("efficacy"), "0.550"), (metric_label("aum"), "0.750")]
+    columns = list(at.dataframe[0].value.columns)
+    assert columns[:2] == ["model", "role"] and columns[2] == "efficacy" and "aum" in columns[3:5]
