@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from core.methods.detachment.sweep import SWEEP_FILE, SweepResult, load_sweep, sweep_heatmap
 from dashboard.components.charts import result_rows
+from dashboard.components.figure_layout import legend_below, spaced_ticks
 from dashboard.components.palette import model_color, model_role
 
 KIND_LABELS = {"gradcam": "GradCAM", "guided_backprop": "Guided backprop", "guided_gradcam": "Guided GradCAM"}
@@ -113,10 +114,10 @@ def roc_chart(curves: dict[str, dict]) -> go.Figure:
         name = model if auc is None else f"{model} (AUC {auc:.3f})"
         fig.add_trace(go.Scatter(x=c["fpr"], y=c["tpr"], mode="lines", name=name, meta=model,
                                  line={"color": model_color(model), "width": 2, "dash": "solid" if model_role(model) == "unlearned" else "dash"}))
-    fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h", "y": 1.1, "x": 0})
+    fig.update_layout(height=400, margin={"l": 10, "r": 10, "t": 30, "b": 10})
     fig.update_xaxes(title_text="false-positive rate (unseen images called members)", range=[0, 1])
     fig.update_yaxes(title_text="true-positive rate (forgotten images caught)", range=[0, 1.02])
-    return fig
+    return legend_below(fig)
 
 
 def other_figures(audit: dict | None, run_dir: Path, shown: tuple[Path | None, ...] = ()) -> list[Path]:
@@ -156,5 +157,5 @@ def sweep_result(results: dict[str, Any] | None, run_dir: Path) -> SweepResult |
 def sweep_chart(result: SweepResult, value: str = "aum") -> go.Figure:
     """The sweep's heatmap (the detachment module's own builder) sized for the page."""
     fig = sweep_heatmap(result, value)
-    fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    return fig
+    fig.update_layout(height=400, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return spaced_ticks(fig)

@@ -12,6 +12,7 @@ from typing import Any, Iterable, Protocol
 import plotly.graph_objects as go
 
 from core.pipeline import STAGES
+from dashboard.components.figure_layout import legend_below
 from dashboard.components.glossary import metric_label
 from dashboard.components.palette import metric_color, model_color, model_role
 
@@ -216,10 +217,10 @@ def live_chart(events: Iterable[EventLike], height: int = 380, results: dict[str
                                  meta=name, hovertemplate="epoch %{x}: %{y:.3f}<extra>" + label + "</extra>"))
     add_references(fig, series, events, results)
     fig.update_layout(uirevision=UIREVISION, height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                      legend={"orientation": "h", "y": 1.08, "x": 0}, hovermode="x unified")
+                      hovermode="x unified")
     fig.update_xaxes(title_text="unlearning epoch", dtick=1)
     fig.update_yaxes(title_text="score", range=[0, 1.02])
-    return fig
+    return legend_below(fig)  # outside the plot: a legend over the curves hides them at projector width
 
 
 def result_rows(results: dict[str, Any] | None) -> list[dict]:
@@ -240,7 +241,7 @@ def results_chart(results: dict[str, Any] | None, metrics: tuple[str, ...] = RES
                              name=f"{row['model']} ({model_role(row['model'])})" if model_role(row["model"]) == "unlearned"
                              else row["model"], marker_color=model_color(row["model"]), meta=row["model"],
                              hovertemplate="%{x}: %{y:.3f}<extra>" + row["model"] + "</extra>"))
-    fig.update_layout(barmode="group", height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                      legend={"orientation": "h", "y": 1.12, "x": 0})
+    fig.update_layout(barmode="group", height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    legend_below(fig)
     fig.update_yaxes(range=[0, 1.02])
     return fig

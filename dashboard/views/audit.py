@@ -12,6 +12,7 @@ from dashboard.components.audit import (GRID_NOTE, RECONSTRUCTION_NOTE, RECONSTR
                                         ROC_NOTE, SHARE_NOTE, SWEEP_NOTE, SWEEP_TEACH, SWEEP_VALUES, audit_grids,
                                         audit_summary, other_figures, reconstruction_path, roc_chart, roc_curves,
                                         share_table, sweep_chart, sweep_result)
+from dashboard.components.figure_layout import PLOT_CONFIG, legend_below
 from dashboard.components.glossary import METRIC_NOTES, RESULTS_NOTE, metric_label
 from dashboard.components.run_picker import pick_succeeded_run
 from dashboard.components.tables import CI_SUFFIX, results_table
@@ -21,8 +22,6 @@ from dashboard.components.tmu_audit import (GALLERY_NOTE, TMU_TEACH, feature_cha
                                             tmu_record)
 
 RUN_PAGE = Path(__file__).with_name("run.py")
-PLOT_CONFIG = {"displaylogo": False, "responsive": True}
-LEGEND_BELOW = {"orientation": "h", "y": -0.22, "x": 0, "yanchor": "top"}
 
 
 def lead_with(table, first: list[str]):
@@ -105,10 +104,7 @@ if sweep is not None:
     st.caption(SWEEP_NOTE)
     value = st.segmented_control("Score", SWEEP_VALUES, default="aum", format_func=metric_label,
                                  key="audit.sweep_value") or "aum"
-    fig = sweep_chart(sweep, value)
-    fig.update_xaxes(tickangle=-45, automargin=True, nticks=12)
-    fig.update_yaxes(automargin=True, nticks=12)
-    st.plotly_chart(fig, key="audit.sweep", config=PLOT_CONFIG)
+    st.plotly_chart(sweep_chart(sweep, value), key="audit.sweep", config=PLOT_CONFIG)
     explain(SWEEP_TEACH)
 
 tmu = tmu_record(run.results)
@@ -122,15 +118,13 @@ if tmu is not None:
     if tmu["forget"].get("gold") is not None:
         colour = st.segmented_control("Colour by", ["predicted", "gold"], default="predicted",
                                       key="audit.tmu_colour") or "predicted"
-    st.plotly_chart(feature_chart(tmu, colour), key="audit.tmu_features", config={"displaylogo": False})
+    st.plotly_chart(legend_below(feature_chart(tmu, colour)), key="audit.tmu_features", config=PLOT_CONFIG)
     explain(TMU_TEACH)
 
 st.subheader("Membership attack ROC")
 curves = roc_curves(run.results)
 if curves:
-    fig = roc_chart(curves)
-    fig.update_layout(legend=LEGEND_BELOW, height=460, margin={"b": 110})
-    st.plotly_chart(fig, key="audit.roc", config=PLOT_CONFIG)
+    st.plotly_chart(roc_chart(curves), key="audit.roc", config=PLOT_CONFIG)
     explain(ROC_NOTE)
 else:
     st.caption("This run did not keep the attack's ROC points (runs from before they were stored).")

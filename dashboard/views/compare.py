@@ -12,6 +12,7 @@ import streamlit as st
 from core.runs import RunStore
 from dashboard.components.compare import curve_metrics, curves_chart, facet_values, filter_runs, short_label, tradeoff_chart
 from dashboard.components.compare_groups import scenario_groups, group_table
+from dashboard.components.figure_layout import PLOT_CONFIG, legend_below
 from dashboard.components.glossary import METRIC_NOTES, metric_label
 from dashboard.components.kept_state import keep, remember
 from dashboard.components.tables import CI_SUFFIX
@@ -21,7 +22,6 @@ FORGET_PAGE = Path(__file__).with_name("forget.py")
 TRADEOFF_NOTE = ("Each dot is one run's unlearned model. Up is more useful, left forgets better (the attacker is "
                  "closer to a coin toss). The crosses are this scenario's original and gold models: a good method "
                  "lands near gold.")
-PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 
 st.title("Compare runs")
 store = RunStore()
@@ -64,9 +64,7 @@ for name in (c for c in table.columns if c in METRIC_NOTES):
     explain(f"**{metric_label(name)}:** {METRIC_NOTES[name]}")
 
 st.subheader("Utility against forgetting")
-fig = tradeoff_chart(selected)
-fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0, "yanchor": "top"}, margin={"b": 90})
-st.plotly_chart(fig, key="compare.tradeoff", config=PLOT_CONFIG)
+st.plotly_chart(legend_below(tradeoff_chart(selected)), key="compare.tradeoff", config=PLOT_CONFIG)
 explain(TRADEOFF_NOTE)
 
 st.subheader("Per-epoch curves")
@@ -77,7 +75,5 @@ if not options:
     st.stop()
 metric = st.segmented_control("Metric", options, default=options[0], format_func=metric_label,
                               key="compare.metric") or options[0]
-fig = curves_chart(selected, events, metric)
-fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0, "yanchor": "top"}, margin={"b": 90})
-st.plotly_chart(fig, key="compare.curves", config=PLOT_CONFIG)
+st.plotly_chart(legend_below(curves_chart(selected, events, metric)), key="compare.curves", config=PLOT_CONFIG)
 explain(METRIC_NOTES.get(metric, ""))

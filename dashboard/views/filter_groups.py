@@ -11,6 +11,7 @@ import streamlit as st
 from core.explain.group_explorer import NAME_LIFT, GroupExplorer
 from core.explain.group_figures import group_maps_figure, overlap_figure, similarity_figure, spectrum_figure
 from core.runs import RunStore, launch
+from dashboard.components.figure_layout import PLOT_CONFIG, spaced_ticks
 from dashboard.components.launch_redirect import go_to_run
 from dashboard.components.teaching import explain, url_params
 
@@ -39,18 +40,21 @@ doc, arrays = explorer.doc, explorer.arrays
 k = len(doc.get("group_sizes", []))
 
 st.subheader(f"Number of groups: K = {k} (eigengap)")
-st.plotly_chart(spectrum_figure(doc["eigengap"]), key="groups.spectrum")
+st.plotly_chart(spectrum_figure(doc["eigengap"]), key="groups.spectrum", config=PLOT_CONFIG)
 explain("The Laplacian's sorted eigenvalues; the largest gap after the first K values says the filters form K groups.")
 st.subheader("Filter similarity, ordered by group")
-st.plotly_chart(similarity_figure(arrays["similarity_ordered"], doc["group_sizes"]), key="groups.similarity")
+st.plotly_chart(spaced_ticks(similarity_figure(arrays["similarity_ordered"], doc["group_sizes"])), key="groups.similarity",
+                config=PLOT_CONFIG)
 explain("Pearson correlation of two filters' activations + 1; bright blocks on the diagonal are groups.")
 st.subheader("Where each group fires")
-st.plotly_chart(group_maps_figure(arrays["images"], arrays["group_maps"], doc.get("names")), key="groups.maps")
+st.plotly_chart(group_maps_figure(arrays["images"], arrays["group_maps"], doc.get("names")), key="groups.maps",
+                config=PLOT_CONFIG)
 explain("Each group's activation map over sample images; on synthetic faces a group is named after the "
         "attribute mask it overlaps most.")
 if doc.get("area"):
     st.subheader("Overlap with the ground-truth masks")
-    st.plotly_chart(overlap_figure(doc["overlap"], doc["area"], doc.get("names")), key="groups.overlap")
+    st.plotly_chart(spaced_ticks(overlap_figure(doc["overlap"], doc["area"], doc.get("names"))), key="groups.overlap",
+                    config=PLOT_CONFIG)
     explain("Share of each group's activation inside each attribute's mask, and its lift over a uniform map "
             f"(the mask's area); a group is named after a mask it lifts at least {NAME_LIFT}×.")
 
