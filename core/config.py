@@ -50,6 +50,18 @@ class EvaluationConfig:
                           choices=["resnet", "linear"])
     nomus_lambda: float = param(0.5, "λ of NoMUS = λ·test accuracy + (1 − λ)·(1 − 2·forgetting score); the MUFAC "
                                      "paper's 0.5 weighs utility and forgetting equally", min=0.0, max=1.0)
+    attacks: list[str] = param(["loss"], "membership attacks of the final table: loss (population loss threshold), "
+                                         "rmia (RMIA, reference models), lira_online (online LiRA, reference models), "
+                                         "epsilon (the NeurIPS'23 challenge's ε-score over many unlearned and "
+                                         "retrained models)")
+    reference_models: int = param(4, "reference models per attack needing them (rmia: trained without the targets; "
+                                     "lira_online: each target in half of them), trained once per scenario and seed",
+                                  min=1, max=256)
+    epsilon_models: int = param(8, "models per side of the ε-score (the method run with this many seeds vs this many "
+                                   "retrainings; the largest ε it resolves is about log(n − 1); the challenge used 512)",
+                                min=2, max=1024)
+    epsilon_runner: str = param("ray", "run the ε-score's models as Ray tasks on a local Ray ('ray') or one after "
+                                       "another in the worker ('serial')", choices=["ray", "serial"])
 
 
 @dataclass
@@ -166,7 +178,24 @@ def scenario_from_dict(raw: dict) -> Scenario:
     _check_weight_files(sc)
     if sc.evaluation.attacker not in ("resnet", "linear"):
         raise ConfigError(f"evaluation.attacker: {sc.evaluation.attacker!r} is not allowed; allowed: resnet, linear")
+    _check_attacks(sc.evaluation)
     return sc
+
+
+def _check_attacks(ev: EvaluationConfig) -> None:
+    """``evaluation.attacks`` names registered attacks (core/metrics/attack_suite.py), each once;
+    ``evaluation.epsilon_runner`` is one of the runners."""
+    from core.epsilon_models import RUNNERS
+    from core.metrics.attack_suite import attack_names
+
+    allowed = attack_names()
+    bad = [a for a in ev.attacks if a not in allowed]
+    if bad:
+        raise ConfigError(f"evaluation.attacks: {', '.join(map(repr, bad))} not allowed; allowed: {', '.join(allowed)}")
+    if len(set(ev.attacks)) != len(ev.attacks):
+        raise ConfigError("evaluation.attacks: an attack is listed twice; list each once")
+    if ev.epsilon_runner not in RUNNERS:
+        raise ConfigError(f"evaluation.epsilon_runner: {ev.epsilon_runner!r} is not allowed; allowed: {', '.join(RUNNERS)}")
 
 
 def _check_weight_files(sc: Scenario) -> None:

@@ -101,9 +101,12 @@ def reference_key(sc: Scenario, splits: Splits, index: torch.Tensor) -> str:
                 sc.seed, _index_digest(index), REFERENCE_RECIPE)
 
 
-def reference_path(sc: Scenario, splits: Splits, split: str, stage: str, cache: Path) -> Path:
-    """Where the reference model trained on ``split`` (original: train, gold: retain) is cached."""
-    return cache / "models" / f"{stage}-{reference_key(sc, splits, splits.index(split))}.pt"
+def reference_path(sc: Scenario, splits: Splits, split: str, stage: str, cache: Path,
+                   rows: torch.Tensor | None = None) -> Path:
+    """Where the reference model trained on ``split`` (original: train, gold: retain) is cached; ``rows``,
+    when given, are the rows it trained on instead (the attacks' reference models, core/references.py)."""
+    index = splits.index(split) if rows is None else rows
+    return cache / "models" / f"{stage}-{reference_key(sc, splits, index)}.pt"
 
 
 def is_cached(path: Path) -> bool:
@@ -143,7 +146,8 @@ def _builder(sc: Scenario, splits: Splits) -> Callable[[], nn.Module]:
 
 
 def train_reference(sc: Scenario, splits: Splits, split: str, device: torch.device, progress: Progress,
-                    stage: str, cache: Path | None, extras: dict | None = None) -> Trained:
+                    stage: str, cache: Path | None, extras: dict | None = None,
+                    rows: torch.Tensor | None = None) -> Trained:
     """Train (or load from cache) a model on ``split`` with the scenario's settings, from random weights or
     ``train.init``'s (what was loaded and skipped goes to ``extras["init"]``).
 
@@ -151,9 +155,9 @@ def train_reference(sc: Scenario, splits: Splits, split: str, device: torch.devi
     measured apart (``audit_seconds``) and left out, as for the methods; nothing is evaluated inside."""
     from core.methods.base import TimedProgress
 
-    index = splits.index(split)
+    index = splits.index(split) if rows is None else rows
     build = _builder(sc, splits)
-    path = reference_path(sc, splits, split, stage, cache) if cache else None
+    path = reference_path(sc, splits, split, stage, cache, rows) if cache else None
     cached = _load_cached(build, path, device) if path is not None else None
     if cached is not None:
         progress(1, 1, stage=stage, cached=1.0)

@@ -7,6 +7,9 @@ import core.metrics.nomus  # noqa: F401,E402
 import core.metrics.alignment  # noqa: F401,E402
 import core.metrics.mia_roc  # noqa: F401,E402
 import core.metrics.lira  # noqa: F401,E402
+import core.metrics.attack_suite  # noqa: F401,E402
+import core.metrics.rmia  # noqa: F401,E402
+import core.metrics.lira_online  # noqa: F401,E402
 import core.metrics.fairness  # noqa: F401,E402
 import core.metrics.attribute  # noqa: F401,E402
 

@@ -62,3 +62,39 @@ def mia_roc(ev: Evaluation) -> dict[str, float]:
     numbers, curve = roc_summary(-member_loss, -nonmember_loss, "mia")
     ev.extras["mia_roc"] = curve
     return numbers
+
+
+LOW_FPRS = ((0.01, "1fpr"), (0.001, "0_1fpr"), (0.0001, "0_01fpr"))
+"""The false-positive rates every attack of ``evaluation.attacks`` reports a TPR at, with their key suffixes."""
+
+
+def needed_nonmembers(fpr: float) -> int:
+    """How many non-members a TPR at ``fpr`` needs to mean anything: at least one false positive must be
+    possible within the budget, i.e. ``ceil(1 / fpr)`` of them (100 for 1%, 1,000 for 0.1%, 10,000 for 0.01%)."""
+    return int(np.ceil(1.0 / fpr - 1e-9))
+
+
+def attack_summary(member_scores: np.ndarray, nonmember_scores: np.ndarray,
+                   prefix: str) -> tuple[dict[str, float], dict, list[str]]:
+    """:func:`roc_summary` with TPR at 1%, 0.1% and 0.01% FPR where the non-members support it.
+
+    A TPR at FPR ``f`` read off fewer than ``1/f`` non-members is "no false positive at all", not a rate
+    at ``f``: it is NaN here, and the returned notes say how many non-members it would need."""
+    numbers, curve = roc_summary(member_scores, nonmember_scores, prefix)
+    n_non = len(np.asarray(nonmember_scores))
+    out = {f"{prefix}_auc": numbers[f"{prefix}_auc"]}
+    notes = []
+    fpr = np.asarray(curve.get("fpr", []), float)
+    tpr = np.asarray(curve.get("tpr", []), float)
+    if n_non and len(member_scores):  # from the full curve, not the thinned one
+        y = np.concatenate([np.ones(len(member_scores)), np.zeros(n_non)])
+        fpr, tpr, _ = roc_curve(y, np.concatenate([np.asarray(member_scores, float),
+                                                   np.asarray(nonmember_scores, float)]))
+    for f, suffix in LOW_FPRS:
+        need = needed_nonmembers(f)
+        if n_non >= need and len(fpr):
+            out[f"{prefix}_tpr_at_{suffix}"] = tpr_at_fpr(fpr, tpr, f)
+        else:
+            out[f"{prefix}_tpr_at_{suffix}"] = float("nan")
+            notes.append(f"{prefix} TPR at {f:.2%} FPR needs ≥{need:,} non-members ({n_non:,} here)")
+    return out, curve, notes
