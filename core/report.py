@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 from core.metrics.mia import attack_notes
-from core.report_charts import split_series, stage_chart_svg, stage_series
+from core.metric_words import METRIC_NOTES, metric_label
+from core.report_charts import roc_svg, split_series, stage_chart_svg, stage_series
 from core.report_html import esc, fmt, kv_table, page, png_figure, section, table
 from core.report_provenance import code_version
 
@@ -42,24 +43,45 @@ def write_report(store, run_id: str, path: str | Path | None = None) -> Path:
 
 
 def render_report(run, events, run_dir: Path) -> str:
-    """The report's HTML for a stored run, its events and its folder."""
+    """The report's HTML for a stored run, its events and its folder: the verdict and a glossary first,
+    then the record; a section with nothing to show is left out rather than printed empty."""
     res = run.results
     shown: set[Path] = set()
-    parts = [f"<h1>Audit report: {esc(run.name)}</h1>", _run_facts(run),
+    parts = [f"<h1>Audit report: {esc(run.name)}</h1>",
              section("Verdict", _verdict(res), "verdict"),
+             section("How to read this report", _glossary(res["results"]), "glossary"),
+             section("Run", _run_facts(run), "run"),
              section("Scenario", _scenario(res["scenario"]), "scenario"),
              section("Data and splits", _sizes(res), "data"),
-             section("Code and checkpoints", _provenance(res), "provenance"),
              section("Metrics", _metrics(res["results"]), "metrics"),
+             section("Membership attack ROC", _roc(res["results"]), "roc"),
              section("Training curves", _curves(events), "curves"),
              section("Saliency audit", _saliency(res.get("audit"), run_dir, shown), "saliency"),
-             section("Other figures", _figures(run_dir, shown), "figures")]
+             section("Other figures", _figures(run_dir, shown), "figures"),
+             section("Code and checkpoints", _provenance(res), "provenance")]
     extra = {k: v for k, v in res.items() if k not in KNOWN_KEYS}
     if res.get("artifacts"):
         extra["artifacts"] = res["artifacts"]
     if extra:
         parts.append(section("Other stored results", f"<pre>{esc(json.dumps(extra, indent=2))}</pre>", "other"))
-    return page(f"Audit report {run.id}", "".join(parts))
+    return page(f"Audit report {run.id}", "".join(p for p in parts if p))
+
+
+MODEL_WORDS = (("original", "trained on every training image, including the ones to forget"),
+               ("gold", "retrained from scratch without the forget set: the target an unlearned model should match"),
+               ("unlearned", "the original model after the unlearning method (the row named after the method)"))
+
+
+def _glossary(results: list[dict]) -> str:
+    """The three models and every metric this report shows, each in one plain sentence."""
+    names = list(dict.fromkeys(k for r in results for k in r["metrics"]))
+    models = "".join(f"<dt>{esc(m)}</dt><dd>{esc(t)}</dd>" for m, t in MODEL_WORDS)
+    metrics = "".join(f"<dt>{esc(metric_label(n))} <code>{esc(n)}</code></dt><dd>{esc(METRIC_NOTES[n])}</dd>"
+                      for n in names if n in METRIC_NOTES)
+    ci = ("<p>A number followed by [low, high] carries its 95% bootstrap interval: the forget set redrawn by its "
+          "units (people, or images). Where the unlearned model's interval meets gold's and not the original's, "
+          "the data cannot tell it from a model that never saw the forget set.</p>")
+    return f"<h3>The models</h3><dl>{models}</dl><h3>The metrics</h3><dl>{metrics}</dl>{ci}"
 
 
 def _when(ts: float | None) -> str:
@@ -85,7 +107,7 @@ def _scenario(sc: dict) -> str:
 
 def _sizes(res: dict) -> str:
     sizes = res.get("sizes") or {}
-    return table(("split", "images"), sizes.items()) if sizes else '<p class="muted">no split sizes stored</p>'
+    return table(("split", "images"), sizes.items()) if sizes else ""
 
 
 def _provenance(res: dict) -> str:
@@ -127,12 +149,11 @@ def _verdict(res: dict) -> str:
 
 
 def _metrics(results: list[dict]) -> str:
-    """Models as rows, every stored metric as a column (in the order the evaluation produced them)."""
-    cols: list[str] = []
-    for r in results:
-        cols += [k for k in r["metrics"] if k not in cols]
-    out = table(("model", *cols), ([r["model"], *(_cell(r, c) for c in cols)] for r in results))
-    return out + _attack_notes(results)
+    """Metrics as rows (in words, with the engine's name) and the models as columns, so the table fits the
+    page however many metrics the run stored."""
+    names = list(dict.fromkeys(k for r in results for k in r["metrics"]))
+    rows = ([f"{metric_label(n)} ({n})" if metric_label(n) != n else n, *(_cell(r, n) for r in results)] for n in names)
+    return table(("metric", *(r["model"] for r in results)), rows) + _attack_notes(results)
 
 
 def _cell(row: dict, name: str):
@@ -156,17 +177,29 @@ def _curves(events) -> str:
     for stage, series in stage_series(events).items():
         lines, once = split_series(series)
         if lines:
-            charts.append(stage_chart_svg(stage, lines))
-        once_rows += [(stage, k, v) for k, v in once.items()]
-    body = f'<div class="charts">{"".join(charts)}</div>' if charts else '<p class="muted">no metric was reported more than once per stage</p>'
+            charts.append(stage_chart_svg(stage, lines, metric_label))
+        once_rows += [(stage, metric_label(k), v) for k, v in once.items()]
+    body = f'<div class="charts">{"".join(charts)}</div>' if charts else ""
     if once_rows:
         body += "<h3>Values reported once</h3>" + table(("stage", "metric", "value"), once_rows)
     return body
 
 
+def _roc(results: list[dict]) -> str:
+    """The attack's ROC curves the run stored (``extras["mia_roc"]``); '' when it stored none."""
+    curves = {r["model"]: c for r in results
+              if isinstance(c := (r.get("extras") or {}).get("mia_roc") or r.get("mia_roc"), dict)
+              and c.get("fpr") and c.get("tpr")}
+    if not curves:
+        return ""
+    note = ("<p>The loss attack on the forget set against never-seen images. On the diagonal the attacker cannot "
+            "tell forgotten images from never-seen ones; the unlearned curve should lie on the gold one.</p>")
+    return note + f'<div class="charts">{roc_svg(curves)}</div>'
+
+
 def _saliency(audit: dict | None, run_dir: Path, shown: set[Path]) -> str:
     if not audit:
-        return '<p class="muted">this run has no saliency audit</p>'
+        return ""
     if "error" in audit:
         return f'<p>The saliency audit failed; the run\'s other results are unaffected.</p><pre class="error">{esc(audit["error"])}</pre>'
     body = [_audit_facts(audit), _region_table(audit)]
@@ -214,5 +247,5 @@ def _figures(run_dir: Path, shown: set[Path]) -> str:
     """Every PNG in the run folder not shown above (e.g. reconstruction grids), captioned by file name."""
     pngs = sorted(p for p in run_dir.rglob("*.png") if p.resolve() not in shown) if run_dir.exists() else []
     if not pngs:
-        return '<p class="muted">no other figures in the run folder</p>'
+        return ""
     return "".join(png_figure(p, str(p.relative_to(run_dir))) for p in pngs)

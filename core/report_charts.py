@@ -32,25 +32,56 @@ def split_series(series: Series) -> tuple[Series, dict[str, float]]:
     return lines, once
 
 
-def stage_chart_svg(stage: str, lines: Series) -> str:
-    """One small line chart per metric of a stage, side by side, as an inline ``<svg>`` element."""
-    import matplotlib
+def stage_chart_svg(stage: str, lines: Series, words=None) -> str:
+    """A stage's metrics as readable line charts — two per row, full width in the report — as inline ``<svg>``.
+
+    ``words`` names a metric for a person (``core.metric_words.metric_label``); the name itself otherwise."""
     from matplotlib.figure import Figure  # no pyplot: no global figure state, no GUI backend
 
+    label = words or (lambda n: n)
     names = sorted(lines)
-    fig = Figure(figsize=(3.0 * len(names), 2.4))
+    cols = min(2, len(names))
+    rows = math.ceil(len(names) / cols)
+    fig = Figure(figsize=(6.4 * cols, 3.4 * rows))
     for i, name in enumerate(names, 1):
-        ax = fig.add_subplot(1, len(names), i)
+        ax = fig.add_subplot(rows, cols, i)
         steps, values = zip(*lines[name])
-        ax.plot(steps, values, marker="o", markersize=3, linewidth=1.5)
-        ax.set_title(f"{stage}: {name}", fontsize=9)
-        ax.set_xlabel("epoch / step", fontsize=8)
-        ax.tick_params(labelsize=7)
+        ax.plot(steps, values, marker="o", markersize=4, linewidth=1.8)
+        ax.set_title(f"{stage}: {label(name)}", fontsize=12)
+        ax.set_xlabel("epoch / step", fontsize=11)
+        ax.tick_params(labelsize=10)
         ax.grid(alpha=0.3)
     fig.tight_layout()
+    return _svg(fig)
+
+
+def roc_svg(curves: dict[str, dict]) -> str:
+    """The membership attack's ROC curve of each model (``extras["mia_roc"]``), with the coin-toss diagonal."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6.4, 5.0))
+    ax = fig.add_subplot(1, 1, 1)
+    ax.plot([0, 1], [0, 1], linestyle=":", color="#999999", label="coin toss")
+    for model, c in curves.items():
+        auc = c.get("auc")
+        ax.plot(c["fpr"], c["tpr"], linewidth=2, label=model if auc is None else f"{model} (AUC {auc:.3f})")
+    ax.set_xlabel("false-positive rate (unseen images called members)", fontsize=11)
+    ax.set_ylabel("true-positive rate (forgotten images caught)", fontsize=11)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.tick_params(labelsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize=10, frameon=False)  # below the plot
+    fig.tight_layout()
+    return _svg(fig)
+
+
+def _svg(fig) -> str:
+    import matplotlib
+
     buf = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "unlearning-studio"}):
-        fig.savefig(buf, format="svg", metadata={"Date": None})
+        fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
     return _inline(buf.getvalue())
 
 

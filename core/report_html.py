@@ -21,7 +21,10 @@ th { background: #f4f4f6; text-align: left; } td.num { text-align: right; font-v
 code, pre { font: 12px/1.4 ui-monospace, Menlo, Consolas, monospace; } pre { background: #f7f7f9; padding: 0.8em; overflow-x: auto; }
 figure { display: inline-block; margin: 0.5em 1em 1em 0; vertical-align: top; } figcaption { color: #555; font-size: 0.9em; }
 img { max-width: 100%; image-rendering: pixelated; } .muted { color: #777; } .error { color: #b00020; white-space: pre-wrap; }
-.charts svg { max-width: 100%; height: auto; } .scroll { overflow-x: auto; }
+.charts svg { width: 100%; height: auto; display: block; margin: 0.5em 0; } .scroll { overflow-x: auto; max-width: 100%; }
+td { overflow-wrap: anywhere; } dt { font-weight: 600; margin-top: 0.4em; } dd { margin: 0 0 0.2em 1.2em; }
+section#verdict { background: #f6f8fa; padding: 0.2em 1em 0.6em; border-radius: 6px; }
+@media print { body { max-width: none; } .scroll { overflow: visible; } }
 """
 
 
@@ -64,6 +67,9 @@ def png_figure(path: Path, caption: str) -> str:
 
 
 def section(title: str, body: str, anchor: str = "") -> str:
+    """A titled section; '' when ``body`` is empty, so the report never prints an empty heading."""
+    if not body:
+        return ""
     ident = f' id="{esc(anchor)}"' if anchor else ""
     return f"<section{ident}><h2>{esc(title)}</h2>{body}</section>"
 

@@ -37,7 +37,7 @@ def test_report_holds_the_stored_metrics_hashes_sizes_and_code_version(finished_
     _, html = report_html
     results = finished_run.store.get(finished_run.run_id).results
     for row in results["results"]:
-        assert f"<td>{row['model']}</td>" in html
+        assert f"<th>{row['model']}</th>" in html  # the models are the metric table's columns
         for v in row["metrics"].values():
             assert fmt(v) in html
     for sha in results["checkpoints"].values():

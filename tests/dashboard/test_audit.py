@@ -118,3 +118,20 @@ def test_audit_page_opens_with_the_verdict_and_the_numbers_that_carry_it(store):
     assert [(m.label, m.value) for m in at.metric] == [(metric_label("efficacy"), "0.550"), (metric_label("aum"), "0.750")]
     columns = list(at.dataframe[0].value.columns)
     assert columns[:2] == ["model", "role"] and columns[2] == "efficacy" and "aum" in columns[3:5]
+
+
+def test_report_leads_with_verdict_and_glossary_names_metrics_in_words_and_draws_the_roc(store):
+    run_id = seed_audited_run(store)
+    run = store.get(run_id)
+    run.results["verdict"] = {"label": "partly forgotten", "reason": "mia_acc: between"}
+    store.finish(run_id, "succeeded", results=run.results)
+    html = Path(write_report(store, run_id)).read_text()
+    order = [html.index(f'id="{a}"') for a in ("verdict", "glossary", "scenario", "metrics", "roc")]
+    assert order == sorted(order)  # the verdict and the glossary come before the record
+    assert "<b>partly forgotten</b>" in html and "Membership attack (mia_acc)" in html
+    assert "Share of never-trained-on test images" in html  # the glossary's sentence for test accuracy
+    assert html[html.index('id="roc"'):].count("<svg") >= 1
+    plain = seed_run(store, "succeeded")  # no audit, no ROC, no figures: those sections are left out
+    html = Path(write_report(store, plain)).read_text()
+    assert 'id="roc"' not in html and 'id="saliency"' not in html and 'id="figures"' not in html
+    assert "<h2></h2>" not in html and 'id="metrics"' in html
