@@ -27,7 +27,8 @@ class AdvancedNegGradParams:
     forget_weight: float = param(1.0, "α, the weight of the forget term (paper: 1)", min=0.0, max=100.0,
                                  search=(0.1, 3.0, "log"))
     loss_cap: float = param(1.0, "a forget sample stops being pushed once its loss exceeds this multiple of the "
-                                 "chance-level loss (0 = no ceiling, as in the paper)", min=0.0, max=100.0)
+                                 "chance-level loss (0 = no ceiling, as in the paper)", min=0.0, max=100.0,
+                          search=(0.25, 4.0, "log"))
     max_grad_norm: float = param(5.0, "clip each step's gradient norm to this (0 = no clipping)", min=0.0, max=1e6)
 
 

@@ -24,7 +24,8 @@ class NegGradParams:
     lr: float = param(0.001, "SGD learning rate, momentum 0.9 (paper's code: 0.001)", min=1e-6, max=1.0,
                       search=(1e-4, 0.05, "log"))
     loss_cap: float = param(1.0, "a forget sample stops being pushed once its loss exceeds this multiple of the "
-                                 "chance-level loss (0 = no ceiling, the paper's unbounded ascent)", min=0.0, max=100.0)
+                                 "chance-level loss (0 = no ceiling, the paper's unbounded ascent)", min=0.0, max=100.0,
+                          search=(0.25, 4.0, "log"))
     max_grad_norm: float = param(5.0, "clip each step's gradient norm to this (0 = no clipping, as in the paper)",
                                  min=0.0, max=1e6)
 
