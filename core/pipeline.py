@@ -270,7 +270,8 @@ def evaluate_model(prep: Prepared, model: nn.Module, seconds: float, extras: dic
     sc = prep.scenario
     settings = {**metric_settings(sc),  # a several-attribute run is scored on each attribute:
                 "extra_attributes": list(sc.method.params.get("extra_attributes") or [])}
-    ev = Evaluation(model, prep.splits, prep.device, gold=prep.gold.model, settings=settings)
+    refs = {"references": prep.extras["references"]} if prep.extras.get("references") else {}  # attacks' models
+    ev = Evaluation(model, prep.splits, prep.device, gold=prep.gold.model, settings=settings, extras=refs)
     metrics = evaluate(ev)
     if extras is not None:
         extras.update(_jsonable(ev.extras) or {})
@@ -308,7 +309,9 @@ def run_scenario(sc: Scenario, progress: Progress = silent, workdir: Path | None
     from core.metrics.bootstrap import forget_units
     from core.verdict import verdict
 
+    cache = paths.cache_dir() if cache is None else cache
     prep = prepare(sc, progress, cache)
+    attack_costs = _attack_references(prep, cache, progress)
     # the live chart's gold line: the attack accuracy to match, computed as the chart's points are
     progress(0, 1, stage="unlearn", gold_mia_acc=live_attack_accuracy(prep.gold.model, prep.splits, prep.device))
     timing: dict = {}
@@ -341,7 +344,42 @@ def run_scenario(sc: Scenario, progress: Progress = silent, workdir: Path | None
         progress(0, 1, stage="audit")
         doc["audit"] = safe_saliency_audit(prep, models, workdir)
         progress(1, 1, stage="audit")
+    _model_set_attacks(prep, doc, model, cache, progress, workdir, attack_costs)
     return doc
+
+
+def _attack_references(prep: Prepared, cache: Path | None, progress: Progress) -> dict:
+    """Train (or load) the reference models ``evaluation.attacks`` needs into ``prep.extras["references"]``;
+    returns what each attack's references cost."""
+    from core.references import attack_references
+
+    ev = prep.scenario.evaluation
+    prep.extras["references"], costs = attack_references(prep, ev.attacks, ev.reference_models, cache, progress)
+    return costs
+
+
+def _model_set_attacks(prep: Prepared, doc: dict, model: nn.Module, cache: Path | None, progress: Progress,
+                       workdir: Path | None, costs: dict) -> None:
+    """The ε-score (many unlearned vs retrained models) and the per-sample risk table, into ``doc`` (and the
+    risk table as ``risk_table.json`` in the run folder)."""
+    sc, rows = prep.scenario, doc["results"]
+    if "epsilon" in sc.evaluation.attacks:
+        from core.epsilon_models import epsilon_report
+
+        eps = epsilon_report(prep, sc.evaluation.epsilon_models, cache, sc.evaluation.epsilon_runner, progress)
+        doc["epsilon"] = eps
+        rows[-1]["metrics"].update(eps_forget_quality=eps["forget_quality"], eps_score=eps["score"])
+        costs["epsilon"] = {"seconds": eps["seconds"], "models": 2 * eps["n_models"], "cached": eps["cached"]}
+    doc["attack_costs"] = costs
+    scores = {row["model"]: row["extras"].get("attack_scores", {}) for row in rows}
+    if workdir is not None and any(scores.values()):
+        from core.metrics.risk_table import RISK_FILE, build_risk_table
+
+        models = {"original": prep.original.model, "gold": prep.gold.model, sc.method.name: model}
+        table = build_risk_table(prep, models, scores, sc.method.name, doc.get("audit"))
+        atomic_write(Path(workdir) / RISK_FILE, lambda tmp: tmp.write_text(json.dumps(table)))
+        doc["risk_table"] = {"file": RISK_FILE, "attack": table["attack"], "n": table["n"],
+                             "top": [{k: r[k] for k in ("row", "unit", "rank", "loss", "scores")} for r in table["rows"][:10]]}
 
 
 def _jsonable(obj: Any) -> Any:

@@ -113,3 +113,20 @@ def reference_set(prep, n: int, with_targets: bool, cache: Path | None, progress
         progress(k + 1, n, stage="audit")
     seconds = time.perf_counter() - start
     return ReferenceSet(models, keep, targets, n_forget, with_targets, seconds, cached)
+
+
+REFERENCE_ATTACKS = {"rmia": False, "lira_online": True}
+"""The attacks that need reference models, and whether theirs train with the targets (online) or not."""
+
+
+def attack_references(prep, attacks: list[str], n: int, cache: Path | None,
+                      progress: Progress = silent) -> tuple[dict[str, ReferenceSet], dict[str, dict]]:
+    """The reference sets ``attacks`` need (``{attack: ReferenceSet}``) and what each cost
+    (``{attack: {"seconds", "models", "cached"}}``: training seconds on this machine, 0 when all were cached)."""
+    sets, costs = {}, {}
+    for name in attacks:
+        if name in REFERENCE_ATTACKS:
+            refs = reference_set(prep, n, REFERENCE_ATTACKS[name], cache, progress)
+            sets[name] = refs
+            costs[name] = {"reference_seconds": refs.seconds, "models": n, "cached": refs.cached}
+    return sets, costs

@@ -70,3 +70,35 @@ def test_tpr_at_low_fpr_is_nan_with_a_note_when_too_few_nonmembers():
     assert math.isnan(numbers["rmia_tpr_at_0_1fpr"]) and math.isnan(numbers["rmia_tpr_at_0_01fpr"])
     assert any("needs ≥1,000 non-members (150 here)" in n for n in notes)
     assert any("needs ≥10,000 non-members" in n for n in notes)
+
+
+def test_a_tiny_scenario_with_rmia_and_epsilon_produces_every_number_and_the_risk_table(tiny_scenario, tmp_path):
+    import json
+
+    from core.config import scenario_from_dict
+    from core.metrics.risk_table import RISK_FILE
+    from core.pipeline import run_scenario
+
+    tiny_scenario["evaluation"].update(attacks=["loss", "rmia", "epsilon"], reference_models=1, epsilon_models=2,
+                                       epsilon_runner="serial")
+    doc = run_scenario(scenario_from_dict(tiny_scenario), workdir=tmp_path, cache=tmp_path / "cache")
+    for row in doc["results"]:
+        m = row["metrics"]
+        for attack in ("loss", "rmia"):
+            assert 0 <= m[f"{attack}_auc"] <= 1
+            assert f"{attack}_tpr_at_0_01fpr" in m and math.isnan(m[f"{attack}_tpr_at_0_01fpr"])  # few non-members
+        assert len(row["extras"]["attack_scores"]["rmia"]) == doc["sizes"]["forget"]
+        assert any("needs ≥" in n for n in row["extras"]["attack_notes"])
+    unlearned = doc["results"][-1]["metrics"]
+    assert unlearned["eps_forget_quality"] == 0.0  # 2 models per side resolve no ε: the note says so
+    eps = doc["epsilon"]
+    assert eps["n_models"] == 2 and len(eps["epsilons"]) == doc["sizes"]["forget"] and "no ε is estimable" in eps["note"]
+    assert doc["attack_costs"]["rmia"]["models"] == 1 and doc["attack_costs"]["epsilon"]["models"] == 4
+    table = json.loads((tmp_path / RISK_FILE).read_text())
+    assert table["attack"] == "rmia" and table["n"] == doc["sizes"]["forget"]
+    first = table["rows"][0]
+    assert first["rank"]["finetune"] == 1 and set(first["loss"]) == {"original", "gold", "finetune"}
+    assert first["thumb"]  # a PNG thumbnail of the most exposed image
+    # a second run of the same scenario trains no reference or model-set model again
+    again = run_scenario(scenario_from_dict(tiny_scenario), workdir=tmp_path / "2", cache=tmp_path / "cache")
+    assert again["attack_costs"]["rmia"]["cached"] == 1 and again["attack_costs"]["epsilon"]["cached"] == 4
