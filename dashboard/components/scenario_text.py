@@ -6,15 +6,13 @@ from typing import Any
 
 
 def forget_text(forget: dict[str, Any]) -> str:
-    """Plain words for what to forget: people for identity requests, the engine's description otherwise."""
-    from core.data.forget import ForgetRequest
+    """Plain words for what to forget: "people 4, 17 (every image of each)", "An attribute (e.g. glasses): Eyeglasses"."""
+    from core.data.forget import ForgetRequest, kind_label
 
-    if forget.get("kind", "identities") == "identities":
-        if forget.get("identities"):
-            return f"people {', '.join(map(str, forget['identities']))} (every image of each)"
-        if forget.get("count"):
-            return f"{forget['count']} people chosen at random (every image of each)"
-    return ForgetRequest(**forget).describe()
+    request = ForgetRequest(**forget)
+    if request.kind == "identities":
+        return f"{request.title()} (every image of each)"
+    return f"{kind_label(request.kind)}: {request.title()}"
 
 
 def scenario_summary(config: dict[str, Any]) -> list[tuple[str, str]]:
