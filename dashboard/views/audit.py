@@ -14,6 +14,7 @@ from dashboard.components.audit import (GRID_NOTE, RECONSTRUCTION_NOTE, RECONSTR
                                         share_table, sweep_chart, sweep_result)
 from dashboard.components.figure_layout import PLOT_CONFIG, legend_below
 from dashboard.components.glossary import METRIC_NOTES, RESULTS_NOTE, metric_label
+from dashboard.components.risk_explorer import risk_explorer
 from dashboard.components.run_picker import pick_succeeded_run
 from dashboard.components.tables import CI_SUFFIX, results_table
 from dashboard.components.verdict_view import carrying_metrics, verdict_first
@@ -128,6 +129,8 @@ if curves:
     explain(ROC_NOTE)
 else:
     st.caption("This run did not keep the attack's ROC points (runs from before they were stored).")
+
+risk_explorer(run.results, run_dir)
 
 figures = other_figures(audit, run_dir, (reconstruction, gallery))
 if figures:
