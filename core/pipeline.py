@@ -260,13 +260,14 @@ def run_method(prep: Prepared, method_name: str, params: dict, progress: Progres
 
 def evaluate_model(prep: Prepared, model: nn.Module, seconds: float, extras: dict | None = None,
                    audit_seconds: float | None = None, intervals: dict | None = None,
-                   resamples: int = BOOTSTRAP_RESAMPLES) -> dict[str, float]:
+                   resamples: int = BOOTSTRAP_RESAMPLES, gold_mia_acc: float | None = None) -> dict[str, float]:
     """The full metric table for one model, with its time and speed-up over retraining (NaN when either
     time is unknown: a checkpoint given without ``seconds``), and ``audit_seconds`` when given.
 
     When ``extras`` is given it receives what metrics keep beside their numbers (e.g. ROC points); when
     ``intervals`` is given it receives each metric's 95% bootstrap interval over the forget set's units
-    (core/metrics/bootstrap.py; ``resamples`` draws, seeded by the scenario's seed)."""
+    (core/metrics/bootstrap.py; ``resamples`` draws, seeded by the scenario's seed; ``gold_mia_acc``, the gold
+    row's attack accuracy when known, saves rerunning the gold model's attack)."""
     sc = prep.scenario
     settings = {**metric_settings(sc),  # a several-attribute run is scored on each attribute:
                 "extra_attributes": list(sc.method.params.get("extra_attributes") or [])}
@@ -278,7 +279,7 @@ def evaluate_model(prep: Prepared, model: nn.Module, seconds: float, extras: dic
     if intervals is not None:
         from core.metrics.bootstrap import evaluation_intervals
 
-        intervals.update(evaluation_intervals(ev, metrics, resamples, sc.seed))
+        intervals.update(evaluation_intervals(ev, metrics, resamples, sc.seed, gold_mia_acc))
     metrics["seconds"] = seconds
     known = seconds > 0 and math.isfinite(seconds) and math.isfinite(prep.gold.seconds)
     metrics["speedup"] = prep.gold.seconds / seconds if known else float("nan")
@@ -317,16 +318,19 @@ def run_scenario(sc: Scenario, progress: Progress = silent, workdir: Path | None
     timing: dict = {}
     model, seconds, artifacts = run_method(prep, sc.method.name, sc.method.params, progress, workdir, timing)
     progress(0, 3, stage="evaluate")
-    rows = []
-    for i, (name, m, s, audit) in enumerate([
-            ("original", prep.original.model, prep.original.seconds, prep.original.audit_seconds),
+    scored: dict[str, dict] = {}
+    gold_mia = None
+    for i, (name, m, s, audit) in enumerate([  # gold first: the others' mia_gold_gap intervals read its attack
             ("gold", prep.gold.model, prep.gold.seconds, prep.gold.audit_seconds),
+            ("original", prep.original.model, prep.original.seconds, prep.original.audit_seconds),
             (sc.method.name, model, seconds, timing["audit_seconds"])]):
         extras: dict = {}
         ci: dict = {}
-        rows.append({"model": name, "metrics": evaluate_model(prep, m, s, extras, audit, ci), "metric_ci": ci,
-                     "extras": extras})
+        metrics = evaluate_model(prep, m, s, extras, audit, ci, gold_mia_acc=gold_mia)
+        gold_mia = metrics.get("mia_acc") if name == "gold" else gold_mia
+        scored[name] = {"model": name, "metrics": metrics, "metric_ci": ci, "extras": extras}
         progress(i + 1, 3, stage="evaluate")
+    rows = [scored["original"], scored["gold"], scored[sc.method.name]]
     checkpoints = {"original": prep.original.sha256, "gold": prep.gold.sha256}
     if workdir is not None:
         checkpoints[sc.method.name] = save_checkpoint(model, workdir / "unlearned.pt")

@@ -228,14 +228,18 @@ def _derived(reps: dict[str, np.ndarray], metrics: dict[str, float], b: int, rng
             reps["aum"] = np.divide(2 * eff * fid, eff + fid, out=np.zeros(b), where=eff + fid > 0)
 
 
-def evaluation_intervals(ev: Evaluation, metrics: dict[str, float], b: int = B_DEFAULT,
-                         seed: int = 0) -> dict[str, list[float]]:
-    """The intervals of an evaluated model's final metrics (what the pipeline stores as ``metric_ci``)."""
+def evaluation_intervals(ev: Evaluation, metrics: dict[str, float], b: int = B_DEFAULT, seed: int = 0,
+                         gold_mia_acc: float | None = None) -> dict[str, list[float]]:
+    """The intervals of an evaluated model's final metrics (what the pipeline stores as ``metric_ci``).
+
+    ``gold_mia_acc``: the gold row's ``mia_acc`` when already known (the pipeline scores gold first);
+    otherwise the gold model's attack is rerun here, as ``mia_gold_gap`` ran it (about a second)."""
     from core.metrics.mia import attack
 
     s = unit_sample(ev)
     gold_mia = None
     if s.gold_member_loss is not None:  # the gold model's attack, as mia_gold_gap computed it
-        gold_mia = metrics["mia_acc"] if ev.gold is ev.model else attack(s.gold_member_loss, s.gold_nonmember_loss).accuracy
+        gold_mia = (metrics["mia_acc"] if ev.gold is ev.model else gold_mia_acc if gold_mia_acc is not None
+                    else attack(s.gold_member_loss, s.gold_nonmember_loss).accuracy)
     lam = float(ev.settings.get("nomus_lambda", 0.5))
     return bootstrap_intervals(s, metrics, b, seed, gold_mia_acc=gold_mia, nomus_lambda=lam)

@@ -20,7 +20,11 @@ TIMES = ("seconds", "speedup", "audit_seconds")
 
 
 def _table(doc: dict) -> dict:
-    return {r["model"]: ({k: v for k, v in r["metrics"].items() if k not in TIMES}, r["metric_ci"])
+    """Every metric and interval but the times, NaN written as "nan" (NaN != NaN would fail any comparison)."""
+    def same(v):
+        return "nan" if isinstance(v, float) and v != v else v
+
+    return {r["model"]: ({k: same(v) for k, v in r["metrics"].items() if k not in TIMES}, r["metric_ci"])
             for r in doc["results"]}
 
 
