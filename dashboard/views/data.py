@@ -54,8 +54,9 @@ except (DataError, ParamError, ValueError, OSError) as exc:
     st.stop()
 
 facts = table_facts(table)
-for col, (label, value) in zip(st.columns(4), [(k, facts[k]) for k in ("images", "people", "image", "columns")]):
-    col.metric(label.capitalize(), value)
+with st.container(horizontal=True, gap="medium"):  # cards as wide as their text, wrapping: never "32×3…"
+    for label, value in [(k, facts[k]) for k in ("images", "people", "image", "columns")]:
+        st.metric(label.capitalize(), value, border=True, width="content")
 st.caption(f"Ground-truth masks: {facts['masks']}. This dataset is used by the Forget page.")
 if facts["skipped_note"]:
     st.warning(f"{md(facts['skipped_note'])}. They are left out of every split; fix or remove the files and Load again.")

@@ -85,8 +85,8 @@ def test_launch_default_scenario_and_watch_it_succeed(page: Page, dashboard, unl
     expect(page.get_by_text("No run selected yet")).to_be_visible(timeout=UI_MS)
     page.screenshot(path=str(artifacts / "run-page-empty.png"), full_page=True)
     fill_number(page, "Original/gold training epochs", TRAIN_EPOCHS)
-    fill_number(page, "epochs", METHOD_EPOCHS)
-    page.get_by_role("button", name="Launch").click()
+    fill_number(page, "Epochs", METHOD_EPOCHS)  # the method's setting, labelled in words
+    page.get_by_role("button", name="Launch", exact=True).click()
     page.wait_for_url(re.compile(r"\?run="), timeout=UI_MS)
     epochs_seen, points_seen = [], []
     deadline = time.time() + RUN_SECONDS
@@ -108,6 +108,7 @@ def test_launch_default_scenario_and_watch_it_succeed(page: Page, dashboard, unl
     # The chart gained points as epochs arrived: from none, through each epoch, never going back.
     assert epochs_seen[0] == 0 and epochs_seen == sorted(epochs_seen) and len(epochs_seen) >= 2, epochs_seen
     assert points_seen[0] == 0 and points_seen == sorted(points_seen) and len(points_seen) >= 2, points_seen
+    expect(page.locator(".st-key-run-verdict")).to_contain_text("Verdict:", timeout=UI_MS)  # the verdict first
     page.wait_for_timeout(2000)  # let plotly finish drawing the results chart
     page.screenshot(path=str(artifacts / "run-page-finished.png"), full_page=True)
     page.get_by_role("link", name="Runs", exact=True).click()
@@ -122,6 +123,7 @@ def check_audit(page: Page, dashboard: str, store: RunStore, artifacts) -> None:
     page.goto(f"{dashboard}/audit?run={run.id}")
     ready(page)
     expect(page.get_by_text("Metrics", exact=True)).to_be_visible(timeout=UI_MS)
+    expect(page.locator(".st-key-audit-verdict")).to_contain_text("Verdict:", timeout=UI_MS)
     expect(page.locator("[data-testid='stDataFrame']").first).to_contain_text("gold", timeout=UI_MS)
     expect(page.locator("[data-testid='stImage'] img").first).to_be_visible(timeout=UI_MS)
     page.screenshot(path=str(artifacts / "audit-page.png"), full_page=True)
@@ -130,23 +132,3 @@ def check_audit(page: Page, dashboard: str, store: RunStore, artifacts) -> None:
     html = open(info.value.path(), encoding="utf-8").read()
     nomus = next(r for r in run.results["results"] if r["model"] == "gold")["metrics"]["nomus"]
     assert "Audit report" in html and "nomus" in html and f"{nomus:.4f}" in html
-
-
-TOUR = (("", "home-page-with-runs"), ("data", "data-page"), ("forget", "forget-page"), ("compare", "compare-page"),
-        ("audit", "audit-page-seeded"), ("runs", "runs-page-manage"), ("filter_groups", "filter-groups-page"))
-
-
-def test_every_page_renders_in_the_browser(page: Page, dashboard, unlearn_home, artifacts):
-    """Each page opens without an exception box; a screenshot of each is kept in test-artifacts/."""
-    from tests.dashboard.seed import seed_audited_run
-
-    store = RunStore(unlearn_home / "runs.db")
-    seed_run(store, "succeeded")
-    seed_audited_run(store)
-    for path, shot in TOUR:
-        page.goto(f"{dashboard}/{path}")
-        ready(page)
-        expect(page.locator("h1").first).to_be_visible(timeout=UI_MS)
-        page.wait_for_timeout(1500)  # plotly draws after the script finishes
-        assert page.locator("[data-testid='stException']").count() == 0, path
-        page.screenshot(path=str(artifacts / f"{shot}.png"), full_page=True)
