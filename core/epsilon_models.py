@@ -1,7 +1,8 @@
 """The model sets the ε-score compares: ``n`` unlearned and ``n`` retrained models per scenario and seed.
 
 Unlearned model ``k`` is the scenario's method run from the same original model with seed
-``seed · 7919 + 5000 + k``; retrained model ``k`` is the pipeline's gold recipe on retain with that seed
+``seed · 7919 + 2500 + k``; retrained model ``k`` is the pipeline's gold recipe on retain with seed
+``seed · 7919 + 5000 + k``
 (:func:`core.pipeline.train_reference`, cached as ``models/retrain-<key>.pt``). An unlearned model's outputs
 (forget-set confidences, retain and test accuracy) are cached as ``epsilon/unlearned-<key>.json``, keyed by
 the original model's key, the method, its settings and the seed, so a second run of the same scenario
@@ -22,12 +23,14 @@ import torch
 from core.progress import Progress, silent
 from core.references import SEED_STRIDE
 
-SEED_OFFSET = 5000  # model-set seeds are far from the attacks' reference seeds (core/references.py)
+SEED_OFFSET = {"unlearned": 2500, "retrained": 5000}  # apart from each other and from the references' (+1..256)
 RUNNERS = ("ray", "serial")
 
 
-def member_seed(seed: int, k: int) -> int:
-    return seed * SEED_STRIDE + SEED_OFFSET + k
+def member_seed(seed: int, k: int, kind: str) -> int:
+    """The k-th model's seed on each side: different on the two sides, so a method that retrains from scratch
+    is compared with independent retrainings, not with copies of its own models."""
+    return seed * SEED_STRIDE + SEED_OFFSET[kind] + k
 
 
 def _outputs(prep, model) -> dict:
@@ -51,7 +54,7 @@ def _unlearned_path(prep, k: int, cache: Path) -> Path:
 
     sc = prep.scenario
     key = _key(reference_key(sc, prep.splits, prep.splits.index("train")), sc.method.name, sc.method.params,
-               member_seed(sc.seed, k), sc.forget)
+               member_seed(sc.seed, k, "unlearned"), sc.forget)
     return cache / "epsilon" / f"unlearned-{key}.json"
 
 
@@ -61,7 +64,7 @@ def member_outputs(prep, kind: str, k: int, cache: Path | None) -> dict:
     from core.pipeline import run_method, train_reference
 
     start = time.perf_counter()
-    sc = dataclasses.replace(prep.scenario, seed=member_seed(prep.scenario.seed, k))
+    sc = dataclasses.replace(prep.scenario, seed=member_seed(prep.scenario.seed, k, kind))
     if kind == "retrained":
         trained = train_reference(sc, prep.splits, "retain", prep.device, silent, "retrain", cache)
         return {**_outputs(prep, trained.model), "cached": trained.cached, "seconds": time.perf_counter() - start}

@@ -20,9 +20,10 @@ from core.metric_words import METRIC_NOTES, metric_label
 from core.report_charts import roc_svg, split_series, stage_chart_svg, stage_series
 from core.report_html import esc, fmt, kv_table, page, png_figure, section, table
 from core.report_provenance import code_version
+from core.report_risk import epsilon_section, risk_section
 
 KNOWN_KEYS = ("scenario", "sizes", "results", "checkpoints", "artifacts", "code", "audit", "sources", "notes", "verdict",
-              "forget_units")
+              "forget_units", "risk_table", "epsilon", "attack_costs")
 
 
 class ReportError(ValueError):
@@ -55,6 +56,8 @@ def render_report(run, events, run_dir: Path) -> str:
              section("Data and splits", _sizes(res), "data"),
              section("Metrics", _metrics(res["results"]), "metrics"),
              section("Membership attack ROC", _roc(res["results"]), "roc"),
+             section("Per-sample risk (top risks)", risk_section(res, run_dir), "risk"),
+             section("ε-score (NeurIPS 2023 unlearning challenge)", epsilon_section(res), "epsilon"),
              section("Training curves", _curves(events), "curves"),
              section("Saliency audit", _saliency(res.get("audit"), run_dir, shown), "saliency"),
              section("Other figures", _figures(run_dir, shown), "figures"),

@@ -8,5 +8,6 @@ import core.bench.feature  # noqa: F401,E402
 import core.bench.attribute  # noqa: F401,E402
 import core.bench.sweep  # noqa: F401,E402
 import core.bench.tuned  # noqa: F401,E402
+import core.bench.attacks  # noqa: F401,E402
 
 __all__ = ["BENCHES", "BenchArgs", "BenchResult", "run_bench"]

@@ -99,6 +99,17 @@ def test_a_tiny_scenario_with_rmia_and_epsilon_produces_every_number_and_the_ris
     first = table["rows"][0]
     assert first["rank"]["finetune"] == 1 and set(first["loss"]) == {"original", "gold", "finetune"}
     assert first["thumb"]  # a PNG thumbnail of the most exposed image
+    # the dashboard's explorer ranks by the chosen model; the report carries the top risks and the ε histogram
+    from core.report_risk import epsilon_section, risk_section
+    from dashboard.components.risk_explorer import load_risk_table, risk_frame
+
+    assert load_risk_table(doc, tmp_path) == table
+    by_gold = risk_frame(table, "gold")
+    assert list(by_gold["rank gold"]) == sorted(by_gold["rank gold"]) and by_gold["image"].iloc[:1].notna().all()
+    assert set(by_gold.columns) >= {"score original", "score finetune", "loss gold", "saliency"}
+    html = risk_section(doc, tmp_path)
+    assert "data:image/png;base64," in html and "rank finetune" in html and "Attack compute" in html
+    assert "<svg" in epsilon_section(doc) and "no ε is estimable" in epsilon_section(doc)
     # a second run of the same scenario trains no reference or model-set model again
     again = run_scenario(scenario_from_dict(tiny_scenario), workdir=tmp_path / "2", cache=tmp_path / "cache")
     assert again["attack_costs"]["rmia"]["cached"] == 1 and again["attack_costs"]["epsilon"]["cached"] == 4
