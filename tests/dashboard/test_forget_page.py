@@ -120,3 +120,10 @@ def test_kind_from_the_url_and_human_kind_labels(store):
     offered = at.selectbox(key="forget.method").options
     assert "pattern_unlearning" in offered and "detachment" not in offered
     assert "Part of a class" in at.radio(key="forget.kind").options
+
+
+def test_teaching_mode_explains_each_method_setting(store):
+    at = forget_page()
+    assert not any(c.value.startswith(":material/school: **Learning rate:**") for c in at.caption)
+    at.toggle(key="teaching").set_value(True).run()
+    assert any(c.value.startswith(":material/school: **Learning rate:**") for c in at.caption)

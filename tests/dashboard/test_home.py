@@ -63,3 +63,13 @@ def test_default_scenario_button_launches_and_opens_the_run(store):
         deadline = time.time() + 60
         while any(store.get(r.id).active for r in runs) and time.time() < deadline:
             time.sleep(0.3)
+
+
+def test_teaching_mode_survives_a_refresh_through_the_url(store):
+    at = home()
+    at.toggle(key="teaching").set_value(True).run()
+    assert at.query_params["teach"] == ["1"] or at.query_params["teach"] == "1"
+    fresh = AppTest.from_file(str(APP), default_timeout=TIMEOUT)  # a refresh: a new session, the same URL
+    fresh.query_params["teach"] = "1"
+    fresh.run()
+    assert fresh.toggle(key="teaching").value and "What will happen, step by step" in texts(fresh, "markdown")
