@@ -209,6 +209,14 @@ def _reference(sc: Scenario, splits: Splits, split: str, device: torch.device, p
     return train_reference(sc, splits, split, device, progress, stage, cache, extras)
 
 
+def init_provenance(sc: Scenario, splits: Splits) -> dict[str, Any]:
+    """``train.init``'s file, sha256 and the keys it skips for this data, checked once before any training
+    (references loaded from the cache were trained from it too, so the record holds for them as well)."""
+    from core.models.checkpoint_import import load_init
+
+    return load_init(_builder(sc, splits)(), sc.train.init, model_name=sc.model).provenance()
+
+
 def prepare(sc: Scenario, progress: Progress = silent, cache: Path | None = None) -> Prepared:
     """Load data, split it, and get the original and gold models: from the scenario's checkpoints when it
     names them, else trained here (cached when possible)."""
@@ -218,7 +226,7 @@ def prepare(sc: Scenario, progress: Progress = silent, cache: Path | None = None
     table = load_dataset(sc.dataset.name, sc.dataset.options, cache)
     splits = make_splits(table, sc.task, sc.forget, sc.seed, sc.split.test_fraction, sc.split.unseen_fraction)
     progress(1, 1, stage="data", **{f"n_{k}": float(v) for k, v in splits.sizes().items()})
-    extras: dict[str, Any] = {}
+    extras: dict[str, Any] = {"init": init_provenance(sc, splits)} if sc.train.init else {}
     original = _reference(sc, splits, "train", device, progress, "original", cache, extras)
     gold = _reference(sc, splits, "retain", device, progress, "gold", cache, extras)
     return Prepared(sc, splits, device, original, gold, extras)

@@ -145,3 +145,18 @@ def test_inspect_checkpoint_reports_what_was_loaded(tmp_path):
     assert sum(info["images"].values()) == len(table)
     with pytest.raises(CheckpointError, match="fc.weight"):
         inspect_checkpoint(path, table, "age_group", "smallcnn")  # another task: other classes
+
+
+def test_train_init_is_recorded_and_keys_the_cache(tiny_scenario, tmp_path):
+    from core.pipeline import reference_key
+
+    path = tmp_path / "start.pt"
+    torch.save(build_model("smallcnn", ModelSpec(3, 32, 7)).state_dict(), path)  # another task: fc is skipped
+    plain = scenario_from_dict(tiny_scenario)
+    tiny_scenario["train"]["init"] = str(path)
+    sc = scenario_from_dict(tiny_scenario)
+    prep = prepare(sc, cache=tmp_path / "cache")
+    assert prep.extras["init"]["skipped"] == ["fc.weight", "fc.bias"] and len(prep.extras["init"]["sha256"]) == 64
+    index = prep.splits.index("train")
+    assert reference_key(sc, prep.splits, index) != reference_key(plain, prep.splits, index)
+    assert prepare(sc, cache=tmp_path / "cache").original.source == "cache"  # the same init finds its models
