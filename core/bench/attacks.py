@@ -168,6 +168,17 @@ def markdown(summary: dict, models: list[str], runs: list[dict], opts: AttackOpt
     return "\n".join(lines) + "\n"
 
 
+def _session(runner: str):
+    """One local Ray for the whole bench (each ε-score reuses it) when the ε-score runs on Ray."""
+    from contextlib import nullcontext
+
+    if runner != "ray":
+        return nullcontext()
+    from core.sweep.cluster import ray_session
+
+    return ray_session()
+
+
 @BENCHES.register("attacks", "every method under every attack (loss, RMIA, online LiRA, ε-score) with each attack's cost")
 def attacks_bench(args: BenchArgs) -> BenchResult:
     suite_raw, method_params, _ = split_options(args.options)
@@ -184,7 +195,7 @@ def attacks_bench(args: BenchArgs) -> BenchResult:
 
         torch.set_num_threads(opts.threads)
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="attacks-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="attacks-bench-") as tmp, _session(opts.runner):
         runs = [run_seed(opts, method_params, methods, s, Path(tmp), say) for s in plan["report"]]
     load = os.getloadavg()
     summary = summarise(runs)

@@ -36,9 +36,9 @@ def test_audit_page_shows_the_risk_explorer(page: Page, dashboard, unlearn_home,
     page.wait_for_selector(READY, timeout=UI_MS)
     expect(page.get_by_text("Per-sample risk explorer")).to_be_visible(timeout=UI_MS)
     expect(page.get_by_text("ranked by rmia under finetune")).to_be_visible(timeout=UI_MS)
-    grid = page.locator(".st-key-audit-risk_table")
+    grid = page.locator("[data-testid='stDataFrame']").filter(has_text="rank finetune")
     expect(grid).to_be_visible(timeout=UI_MS)
-    expect(grid).to_contain_text("rank finetune", timeout=UI_MS)
-    page.get_by_role("button", name="gold", exact=True).click()  # rank by the gold model instead
+    expect(grid).to_contain_text("loss gold", timeout=UI_MS)
+    page.get_by_role("radio", name="gold", exact=True).click()  # rank by the gold model instead
     expect(page.get_by_text("ranked by rmia under gold")).to_be_visible(timeout=UI_MS)
     page.screenshot(path=str(artifacts / "audit-risk-explorer.png"), full_page=True)
