@@ -3,11 +3,13 @@
 Ray is imported and started only here, when a sweep runs — never at import of ``core``. Its
 dashboard and usage statistics are off, so nothing leaves the machine. ``address`` (``auto``,
 ``host:port`` or ``ray://host:port``), else ``RAY_ADDRESS``, joins a running cluster; without
-either a local Ray is started and shut down again when the sweep ends.
+either a local Ray is started and shut down again when the sweep ends. ``ray://`` (Ray Client,
+for a driver outside the cluster) needs the ``ray[client]`` extra; ``auto``/``HOST:PORT`` need nothing more.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from contextlib import contextmanager
 from typing import Iterator
@@ -33,6 +35,9 @@ def ray_session(address: str | None = None, num_cpus: float | None = None) -> It
         yield ray
         return
     address = address or os.environ.get("RAY_ADDRESS") or None
+    if address and address.startswith("ray://") and importlib.util.find_spec("grpc") is None:
+        raise ClusterError(f"{address}: a ray:// address goes through Ray Client, which needs `pip install "
+                           "'ray[client]'`; or run the sweep on a cluster node with --address auto (or HOST:PORT)")
     try:
         if address:
             ray.init(address=address, log_to_driver=False)

@@ -13,6 +13,7 @@ died (killed, out of memory, node lost) as lost; either way the sweep goes on.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -146,23 +147,27 @@ class _Driver:
                     self._record(ref)
 
 
-def _queue(spec: SweepSpec, sweeps: SweepStore, trials: list[Trial]) -> tuple[list[tuple[Trial, str]], dict[str, Run]]:
-    """A queued run row per trial still to run; the trials that already succeeded are left as they are."""
-    latest = sweeps.latest(spec.id)
+def _done(run: Run | None) -> bool:
+    return run is not None and run.status == "succeeded"
+
+
+def _refuse_if_running(spec: SweepSpec, latest: dict[str, Run]) -> None:
     busy = [r.id for r in latest.values() if r.active]
     if busy:
         raise SweepError(f"sweep {spec.id} is already running (trial runs {', '.join(busy[:3])}); wait for it, "
                          f"or stop it with `unlearn cancel {spec.id}`")
+
+
+def _queue(spec: SweepSpec, sweeps: SweepStore, trials: list[Trial], latest: dict[str, Run]) -> list[tuple[Trial, str]]:
+    """A queued run row per trial still to run; the trials that already succeeded are left as they are."""
     sweeps.start(spec.id, spec.title(), spec.to_dict())
     pending = []
     for t in trials:
-        if t.key in latest and latest[t.key].status == "succeeded":
-            continue
-        name = f"{spec.title()} · {t.title()}"
-        run_id = sweeps.runs.create(t.scenario, name)
-        sweeps.tag(run_id, spec.id, t.key)
-        pending.append((t, run_id))
-    return pending, latest
+        if not _done(latest.get(t.key)):
+            run_id = sweeps.runs.create(t.scenario, f"{spec.title()} · {t.title()}")
+            sweeps.tag(run_id, spec.id, t.key)
+            pending.append((t, run_id))
+    return pending
 
 
 def run_sweep(spec: SweepSpec, store: RunStore | None = None, address: str | None = None,
@@ -175,27 +180,31 @@ def run_sweep(spec: SweepSpec, store: RunStore | None = None, address: str | Non
     sweeps = SweepStore(store or RunStore())
     trials = expand(spec)
     notify = on_trial or (lambda trial, status: None)
-    pending, latest = _queue(spec, sweeps, trials)
-    outcome = SweepOutcome(spec.id, skipped=len(trials) - len(pending))
-    for t in trials:
-        if t.key in latest and latest[t.key].status == "succeeded":
-            notify(t, "succeeded")
+    latest = sweeps.latest(spec.id)
+    _refuse_if_running(spec, latest)
+    skipped = [t for t in trials if _done(latest.get(t.key))]
+    outcome = SweepOutcome(spec.id, skipped=len(skipped))
+    for t in skipped:
+        notify(t, "succeeded")
     cache_dir = Path(cache or spec.cache or paths.cache_dir())
     local_cpus = None if address or max_parallel is None else max_parallel * max(spec.resources["num_cpus"], 1)
-    outcome.status = "cancelled"  # unless the loop below ends normally (an interrupt, an error)
-    try:
-        if pending:
-            with ray_session(address, local_cpus) as ray:
+    # connected to Ray (or refused, naming the address) before any run row is written
+    session = ray_session(address, local_cpus) if len(skipped) < len(trials) else contextlib.nullcontext()
+    with session as ray:
+        pending = _queue(spec, sweeps, trials, latest)
+        outcome.status = "cancelled"  # unless the loop below ends normally (an interrupt, an error)
+        try:
+            if pending:
                 driver = _Driver(ray, spec, sweeps, cache_dir, max_parallel, notify)
                 driver.loop(pending)
                 outcome.status = "cancelled" if driver.cancelled else "finished"
-        else:
-            outcome.status = "finished"
-    finally:  # whatever stopped the driver, no trial of it stays 'running'
-        for _, run_id in pending:
-            if sweeps.runs.get(run_id).active:
-                sweeps.runs.finish(run_id, "cancelled", error="the sweep's driver stopped before this trial finished")
-        sweeps.finish(spec.id, outcome.status)
+            else:
+                outcome.status = "finished"
+        finally:  # whatever stopped the driver, no trial of it stays 'running'
+            for _, run_id in pending:
+                if sweeps.runs.get(run_id).active:
+                    sweeps.runs.finish(run_id, "cancelled", error="the sweep's driver stopped before this trial finished")
+            sweeps.finish(spec.id, outcome.status)
     final = sweeps.latest(spec.id)
     for t in trials:
         run = final.get(t.key)
