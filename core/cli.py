@@ -130,6 +130,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"{r.id}  {r.status}  {r.name}")
     if r.results:
         print(format_table(r.results["results"]))
+        if r.results.get("verdict"):  # runs stored before verdicts existed have none
+            print(outcome_lines(r.results))
     if r.error:
         print(r.error)
     return 0

@@ -62,3 +62,19 @@ def test_missing_intervals_and_rows():
     assert verdict({"results": []})["label"] == TOO_FEW
     doc = _doc({"forget_acc": [0.72, 0.82], "mia_acc": [0.48, 0.58]})
     assert verdict_line(doc).startswith(f"verdict: {FORGOTTEN} (")
+
+
+def test_unlearn_run_prints_the_stored_verdict(tiny_scenario, tmp_path, capsys):
+    import json
+
+    from core.cli import main
+
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(tiny_scenario))
+    out = tmp_path / "doc.json"
+    assert main(["run", str(path), "--json", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["forget_units"] == {"unit": "person", "count": 2}
+    assert doc["verdict"] == verdict(doc) and doc["verdict"]["label"] == TOO_FEW  # two people cannot tell
+    assert f"verdict: {TOO_FEW} (2 people forgotten" in capsys.readouterr().out
+    assert all("forget_acc" in row["metric_ci"] for row in doc["results"])

@@ -38,3 +38,21 @@ def test_charts_draw_the_intervals_as_error_bars():
 def test_the_stored_verdict_is_read_and_old_runs_have_none():
     assert run_verdict(RESULTS)["label"] == "partly forgotten"
     assert run_verdict({"results": []}) is None and run_verdict(None) is None
+
+
+def test_the_run_page_shows_the_verdict_first_and_the_interval_columns(store):
+    import copy
+
+    from core.config import DEFAULT_SCENARIO
+    from tests.dashboard.test_pages import app, texts
+
+    run_id = store.create(copy.deepcopy(DEFAULT_SCENARIO), "scrub · intervals")
+    store.mark_running(run_id, 999_999, "cpu")
+    store.finish(run_id, "succeeded", results={"scenario": DEFAULT_SCENARIO, **RESULTS,
+                                               "notes": ["The original model is the checkpoint x.pt"]})
+    at = app(run_id)
+    assert not at.exception
+    assert "Verdict: partly forgotten" in texts(at, "warning")
+    table = at.dataframe[0].value
+    assert list(table["forget_acc 95%"]) == ["[0.95, 1.00]", "[0.50, 0.70]", "[0.60, 0.80]"]
+    assert "The original model is the checkpoint x" in texts(at, "caption")
