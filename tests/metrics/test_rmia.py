@@ -113,3 +113,18 @@ def test_a_tiny_scenario_with_rmia_and_epsilon_produces_every_number_and_the_ris
     # a second run of the same scenario trains no reference or model-set model again
     again = run_scenario(scenario_from_dict(tiny_scenario), workdir=tmp_path / "2", cache=tmp_path / "cache")
     assert again["attack_costs"]["rmia"]["cached"] == 1 and again["attack_costs"]["epsilon"]["cached"] == 4
+
+
+def test_evaluation_attacks_are_validated_with_the_allowed_names(tiny_scenario):
+    import pytest
+
+    from core.config import ConfigError, scenario_from_dict
+
+    tiny_scenario["evaluation"]["attacks"] = ["loss", "rmai"]
+    with pytest.raises(ConfigError, match=r"evaluation.attacks: 'rmai' not allowed; allowed: .*rmia.*epsilon"):
+        scenario_from_dict(tiny_scenario)
+    tiny_scenario["evaluation"]["attacks"] = ["loss", "loss"]
+    with pytest.raises(ConfigError, match="listed twice"):
+        scenario_from_dict(tiny_scenario)
+    tiny_scenario["evaluation"].pop("attacks")
+    assert scenario_from_dict(tiny_scenario).evaluation.attacks == ["loss"]
