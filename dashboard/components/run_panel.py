@@ -57,6 +57,9 @@ def _draw(store: RunStore, run: Run, events: list) -> None:
     _status_row(store, run)
     if run.active:
         _progress(run, events)
+    if run.status == "succeeded" and not results_table(run.results).empty:  # the verdict first, then how it got there
+        _verdict(run)
+        carrying_cards(run.results, key="run")  # the numbers the verdict reads, for this kind of request
     _live_chart(events, run.results)
     if run.status == "succeeded":
         _results(run)
@@ -116,11 +119,10 @@ def _results(run: Run) -> None:
     if table.empty:
         st.info("The run finished without a results table.")
         return
-    _verdict(run)
-    carrying_cards(run.results, key="run")  # the numbers the verdict reads, for this kind of request
     st.markdown("#### Results")
     config = {c: _column(c) for c in table.columns if c not in ("model", "role")}
     config["model"] = st.column_config.TextColumn("Model", pinned=True)  # stays in view when the table scrolls
+    config["role"] = None  # the model name says it
     st.dataframe(table, hide_index=True, column_config=config, key="run.results_table")
     st.caption(RESULTS_NOTE + (" " + INTERVAL_NOTE if any(c.endswith(CI_SUFFIX) for c in table.columns) else ""))
     for note in run.results.get("notes") or []:

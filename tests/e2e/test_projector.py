@@ -93,9 +93,12 @@ def offered(page: Page, scope: str = "") -> set[str]:
     for name in METHODS.names():
         field.click()
         field.fill(name)
-        options = page.locator("[role='option']")
-        page.wait_for_timeout(150)
-        if any(t.strip() == name for t in options.all_inner_texts()):
+        # the list has caught up with the typing: every option holds the typed name, or there is none
+        page.wait_for_function("""name => { const list = document.querySelector("[role='listbox']");
+            const opts = list ? [...list.querySelectorAll("[role='option']")].map(o => o.textContent.trim()) : [];
+            return opts.length ? opts.every(t => t.includes(name)) : /No results/.test(document.body.innerText); }""",
+                               arg=name, timeout=UI_MS)
+        if any(t.strip() == name for t in page.locator("[role='listbox'] [role='option']").all_inner_texts()):
             names.add(name)
         field.press("Escape")
     return names
