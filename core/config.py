@@ -100,13 +100,17 @@ class Scenario:
         return self.name or f"Forget {self.forget.title()} · {self.method.name} · {self.dataset.name}"
 
 
+# Eight of the 42 training people (240 images): enough forgotten units for the attack and the bootstrap
+# intervals to separate the gold model from the original (three could not). SCRUB with its defaults, the
+# method whose forget accuracy and attack `unlearn tune` found closest to gold's on validation seed 1000
+# (fine-tuning leaves forget accuracy at 1.0; Random Labeling and Advanced NegGrad either keep it or overshoot).
 DEFAULT_SCENARIO: dict = {
-    "name": "Forget three people (synthetic faces, age-group task)",
+    "name": "Forget eight people (synthetic faces, age-group task)",
     "dataset": {"name": "synthfaces", "options": {"n_identities": 60, "images_per_identity": 30, "size": 32}},
     "task": "age_group",
     "model": "smallcnn",
-    "forget": {"kind": "identities", "count": 3},
-    "method": {"name": "finetune", "params": {}},
+    "forget": {"kind": "identities", "count": 8},
+    "method": {"name": "scrub", "params": {}},
     "train": {"epochs": 8, "lr": 0.002, "batch_size": 64},
     "seed": 0,
     "device": "auto",

@@ -184,7 +184,7 @@ def test_scenario_summary_of_the_default_scenario():
 
     summary = dict(scenario_summary(DEFAULT_SCENARIO))
     assert summary["Dataset"].startswith("synthfaces — 60 people × 30 images")
-    assert summary["Forget"].startswith("3 random people") and summary["Model"] == "smallcnn"
+    assert summary["Forget"].startswith("8 random people") and summary["Model"] == "smallcnn"
     assert dict(scenario_summary({"forget": {"kind": "class", "column": "digit", "value": 3}}))["Forget"] == \
         "A whole class: digit class 3"
     assert dict(scenario_summary({"forget": {"kind": "class_subset", "column": "digit", "value": 3, "fraction": 0.3}}))[

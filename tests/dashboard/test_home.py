@@ -45,7 +45,7 @@ def test_teaching_mode_walks_through_the_default_scenario(store):
     assert "step by step" in markdown
     steps = scenario_steps(DEFAULT_SCENARIO)
     assert len(steps) == 6 and all(s in markdown for s in steps)
-    assert "3 random people (every image of each)" in steps[0]
+    assert "8 random people (every image of each)" in steps[0]
 
 
 def test_default_scenario_button_launches_and_opens_the_run(store):
