@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import socket
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -22,6 +23,22 @@ class ClusterError(RuntimeError):
 def _quiet_env() -> None:
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"  # no usage report to the network
     os.environ.setdefault("RAY_DISABLE_IMPORT_WARNING", "1")
+
+
+PROBE_SECONDS = 5.0  # how long a HOST:PORT address may take to accept a connection before it is called unreachable
+
+
+def check_reachable(address: str) -> None:
+    """A ``HOST:PORT`` address must accept a TCP connection: Ray itself retries an unreachable one for minutes."""
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        return  # ``auto`` and ``ray://`` are Ray's to resolve
+    try:
+        socket.create_connection((host, int(port)), timeout=PROBE_SECONDS).close()
+    except OSError as exc:
+        raise ClusterError(f"no Ray cluster answers at {address} ({exc}); start one there (`ray start --head "
+                           f"--port={port}`), check the address with `ray status` on its head node, or run "
+                           "without --address for a local Ray") from None
 
 
 @contextmanager
@@ -38,6 +55,8 @@ def ray_session(address: str | None = None, num_cpus: float | None = None) -> It
     if address and address.startswith("ray://") and importlib.util.find_spec("grpc") is None:
         raise ClusterError(f"{address}: a ray:// address goes through Ray Client, which needs `pip install "
                            "'ray[client]'`; or run the sweep on a cluster node with --address auto (or HOST:PORT)")
+    if address and not address.startswith("ray://"):
+        check_reachable(address)
     try:
         if address:
             ray.init(address=address, log_to_driver=False)
