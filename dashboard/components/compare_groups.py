@@ -18,8 +18,7 @@ import pandas as pd
 from core.data.forget import ForgetRequest
 from dashboard.components.compare import compare_table
 
-REFERENCE_LABELS = {"original": "Original model (reference: trained on everything)",
-                    "gold": "Gold model (reference: retrained without the forget set)"}
+REFERENCE_LABELS = {"original": "Original (reference)", "gold": "Gold (reference)"}  # the page's caption says what they are
 SCENARIO_FIELDS = ("dataset", "task", "forget", "seed", "model", "train")
 
 
@@ -65,4 +64,6 @@ def group_table(runs: list[Any]) -> pd.DataFrame:
     if "role" in table:
         refs = table["role"].isin(list(REFERENCE_LABELS))
         table.loc[refs, "run"] = table.loc[refs, "role"].map(REFERENCE_LABELS)
+        if "method" in table:
+            table.loc[refs, "method"] = ""  # a reference is no method's result
     return table

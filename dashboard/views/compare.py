@@ -55,11 +55,12 @@ st.subheader("Final metrics")
 table = group_table(selected)
 config = {c: st.column_config.NumberColumn(metric_label(c), help=METRIC_NOTES.get(c), format="%.3f")
           for c in table.columns if c not in ("run", "id", "role", "dataset", "forget", "method") and not c.endswith(CI_SUFFIX)}
-config["run"] = st.column_config.TextColumn("Model", pinned=True, width="medium")
+config["run"] = st.column_config.TextColumn("Model", pinned=True)
+config["method"] = st.column_config.TextColumn("Method")
 config.update({c: None for c in ("id", "role", "dataset", "forget") if c in table.columns})  # the same in a group
 st.dataframe(table, hide_index=True, column_config=config, key="compare.table")
-st.caption("One row per run's unlearned model, then this scenario's original and gold models: the references every "
-           "run here shares.")
+st.caption("One row per run's unlearned model, then this scenario's references, which every run here shares: the "
+           "original model (trained on everything) and the gold model (retrained without the forget set).")
 for name in (c for c in table.columns if c in METRIC_NOTES):
     explain(f"**{metric_label(name)}:** {METRIC_NOTES[name]}")
 

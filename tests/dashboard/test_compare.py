@@ -17,7 +17,7 @@ from tests.dashboard.test_pages import APP, TIMEOUT, texts
 
 def two_runs(store):
     """A finetune run on identities and a retrain run on a class, newest first as the store lists them."""
-    first = seed_run(store, "succeeded")
+    first = seed_run(store, "succeeded", config={**copy.deepcopy(DEFAULT_SCENARIO), "method": {"name": "finetune", "params": {}}})
     time.sleep(0.01)
     config = copy.deepcopy(DEFAULT_SCENARIO)
     config["method"] = {"name": "retrain", "params": {}}
@@ -61,11 +61,11 @@ def test_compare_page_groups_runs_by_scenario_with_their_own_references(store):
     from dashboard.components.compare_groups import REFERENCE_LABELS, scenario_groups
 
     _, first, second = two_runs(store)  # an identity run and a class run: two scenarios
-    third = seed_run(store, "succeeded", rows=[*RESULTS[:2], ("neggrad", 0.5, 0.5, 0.6)],
+    third = seed_run(store, "succeeded", rows=[*RESULTS[:2], ("neggrad", 0.5, 0.5, 0.6)],  # same scenario as first
                      config={**copy.deepcopy(DEFAULT_SCENARIO), "method": {"name": "neggrad", "params": {}}})
     groups = scenario_groups(store.list(status="succeeded"))
     assert [sorted(r.id for r in g.runs) for g in groups] == [sorted([first, third]), [second]]
-    assert groups[0].title.startswith("Forget 3 random people · synthfaces")
+    assert groups[0].title.startswith(f"Forget {DEFAULT_SCENARIO['forget']['count']} random people · synthfaces")
     at = compare_page()
     assert not at.exception
     table = at.dataframe[0].value
