@@ -44,6 +44,8 @@ class AttackOptions:
     images_per_identity: int = param(10, "synthetic faces: photos per person", min=2, max=1000)
     size: int = param(32, "synthetic faces: image side in pixels", min=16, max=128)
     forget: int = param(4, "training identities to forget", min=1, max=100000)
+    unseen_fraction: float = param(0.3, "share of people held out as unseen: the attacks' non-members (0.3 of 40 "
+                                        "people × 10 photos gives the ≥100 a TPR at 1% FPR needs)", min=0.01, max=0.5)
     epochs: int = param(10, "epochs of the original, retrained and reference models", min=1, max=1000)
     lr: float = param(0.002, "Adam learning rate of the original and retrained models", min=1e-6, max=1.0)
     batch_size: int = param(64, "batch size everywhere", min=1, max=4096)
@@ -68,6 +70,7 @@ def scenario_for(opts: AttackOptions, seed: int, method: str = "finetune", param
         "task": "age_group", "model": "smallcnn", "forget": {"kind": "identities", "count": opts.forget},
         "method": {"name": method, "params": params or {}},
         "train": {"epochs": opts.epochs, "lr": opts.lr, "batch_size": opts.batch_size},
+        "split": {"test_fraction": 0.15, "unseen_fraction": opts.unseen_fraction},
         "evaluation": {"attacker": "linear", "attacks": [*ATTACKS, "epsilon"], "reference_models": opts.reference_models,
                        "epsilon_models": max(opts.epsilon_models, 2), "epsilon_runner": opts.runner},
         "seed": seed, "device": "cpu"})
