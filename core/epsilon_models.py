@@ -134,8 +134,8 @@ def epsilon_report(prep, n: int, cache: Path | None, runner: str = "ray", progre
     note = (f"with {n} models per side the largest estimable ε is about log(n − 1) ≈ {ceiling:g}; larger ε scores 0 "
             "points and cannot be told apart (the challenge used 512 models per side). The ε of each example is a "
             "maximum over thousands of thresholds on n samples a side, so it is biased upward: even retraining "
-            "against independent retrainings scores well below F = 1 (about 0.18 for two samples of one normal "
-            "distribution at n = 8 to 64); compare a method's F with the retrain method's, not with 1")
+            "against independent retrainings scores well below F = 1; compare a method's F with the retrain "
+            "method's, not with 1")
     if ceiling < 0.5:
         note = (f"with {n} models per side no ε is estimable (ceil(log(n − 1)) = {ceiling:g} < 0.5): F is 0 by the "
                 "reference's definition; use epsilon_models ≥ 3 (8 or more to read it)")
