@@ -11,17 +11,20 @@ within 0.02 of the gold model's, forget accuracy within 0.03 of gold's, at most 
 time. Times are each model's ``seconds`` as the pipeline measures them (a method's includes its live
 evaluation each epoch, so its share of retraining's time is overstated, never understated).
 
-Everything runs in a temporary ``UNLEARN_HOME`` (studies and model cache), so the reference models'
-times are measured under the same load as the methods'.
+Everything runs in a temporary ``UNLEARN_HOME`` (studies and model cache; ``--option home=PATH`` keeps
+them, so an interrupted bench resumes its studies), so the reference models' times are measured under
+the same load as the methods'.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -49,6 +52,8 @@ class TunedOptions:
                                 min=100, max=70000)
     fashion_forget: int = param(20, "Fashion-MNIST pseudo-identity groups (10 images each) to forget", min=1)
     threads: int = param(1, "torch CPU threads (1: steadier timings on a shared machine)", min=0, max=256)
+    home: str = param("", "UNLEARN_HOME for the studies and model cache (empty: a temporary one); an earlier "
+                          "bench's home resumes its studies and reuses its models")
     device: str = param("cpu", "auto, cpu, cuda or mps")
 
 
@@ -157,6 +162,20 @@ def markdown(kind: str, rows: list[dict], goals: dict, tuning: dict, plan: dict)
     return "\n".join(lines) + "\n"
 
 
+@contextmanager
+def _home(path: str) -> Iterator[str]:
+    """``UNLEARN_HOME`` set to ``path`` for the block (studies resume, cached models are reused)."""
+    before = os.environ.get("UNLEARN_HOME")
+    os.environ["UNLEARN_HOME"] = path
+    try:
+        yield path
+    finally:
+        if before is None:
+            os.environ.pop("UNLEARN_HOME", None)
+        else:
+            os.environ["UNLEARN_HOME"] = before
+
+
 @BENCHES.register("tuned", "each method tuned toward gold on validation seeds vs its defaults, on held-out seeds")
 def tuned_bench(args: BenchArgs) -> BenchResult:
     import torch
@@ -176,7 +195,7 @@ def tuned_bench(args: BenchArgs) -> BenchResult:
     doc: dict = {"options": asdict(o), "seeds": seeds_doc(plan, [{"trials": [1]}]), "datasets": {}}
     md = [f"## Tuned vs untuned (seeds: tuned on validation seed {plan['validation']}, reported on held-out "
           f"seeds {plan['report']}; threads {o.threads or 'default'})\n"]
-    with fresh_home():
+    with fresh_home() if not o.home else _home(o.home):
         for kind in kinds:
             vsc = scenario(o, kind, plan["validation"][0])
             vprep = validation_prep(vsc)
@@ -194,6 +213,7 @@ def tuned_bench(args: BenchArgs) -> BenchResult:
             goals = goal(rows)
             doc["datasets"][kind] = {"rows": rows, "per_seed": per_seed, "goal": goals, "tuning": tuning}
             md.append(markdown(kind, rows, goals, tuning, plan))
+            say(md[-1])  # each dataset's table as soon as it is done
     md.append("Times: the pipeline's `seconds` (a method's include its per-epoch live evaluation); share = method "
               "seconds / retraining seconds on the same seed and machine load.\n")
     return BenchResult(doc, "\n".join(md))
