@@ -77,7 +77,8 @@ def _saliency_maps(run_dir: Path, index: int, models: list[str]) -> list[tuple[s
     if not path.is_file():
         return []
     state = torch.load(path, weights_only=True)
-    out = [("input", state["images"][index].permute(1, 2, 0).numpy())]
+    image = state["images"][index].permute(1, 2, 0).numpy()
+    out = [("input", image[:, :, 0] if image.shape[2] == 1 else image)]
     by_model = state["maps"].get("task", {}).get("gradcam", {})
     out += [(f"GradCAM {m}", by_model[m][index].float().numpy()) for m in models if m in by_model]
     return out

@@ -39,6 +39,8 @@ def test_audit_page_shows_the_risk_explorer(page: Page, dashboard, unlearn_home,
     grid = page.locator("[data-testid='stDataFrame']").filter(has_text="rank finetune")
     expect(grid).to_be_visible(timeout=UI_MS)
     expect(grid).to_contain_text("loss gold", timeout=UI_MS)
+    expect(page.get_by_text("GradCAM finetune")).to_be_visible(timeout=UI_MS)  # the audited image's maps
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
     page.get_by_role("radio", name="gold", exact=True).click()  # rank by the gold model instead
     expect(page.get_by_text("ranked by rmia under gold")).to_be_visible(timeout=UI_MS)
     page.screenshot(path=str(artifacts / "audit-risk-explorer.png"), full_page=True)
