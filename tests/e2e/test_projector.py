@@ -93,12 +93,15 @@ def offered(page: Page, scope: str = "") -> set[str]:
     for name in METHODS.names():
         field.click()
         field.fill(name)
-        # the list has caught up with the typing: every option holds the typed name, or there is none
+        # the list has caught up with the typing: it holds the name, or only names containing it, or none
         page.wait_for_function("""name => { const list = document.querySelector("[role='listbox']");
-            const opts = list ? [...list.querySelectorAll("[role='option']")].map(o => o.textContent.trim()) : [];
-            return opts.length ? opts.every(t => t.includes(name)) : /No results/.test(document.body.innerText); }""",
+            if (!list) return false;
+            if (list.dataset.empty === "true") return true;  // its one "option" then reads "No results"
+            const opts = [...list.querySelectorAll("[role='option']")].map(o => o.textContent.trim());
+            // offered (typing the current value lists every option), or the list is filtered down without it
+            return opts.includes(name) || (opts.length > 0 && opts.every(t => t.includes(name))); }""",
                                arg=name, timeout=UI_MS)
-        if any(t.strip() == name for t in page.locator("[role='listbox'] [role='option']").all_inner_texts()):
+        if any(t.strip() == name for t in page.locator("[role='listbox']:not([data-empty='true']) [role='option']").all_inner_texts()):
             names.add(name)
         field.press("Escape")
     return names
