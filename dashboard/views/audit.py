@@ -13,7 +13,7 @@ from dashboard.components.audit import (GRID_NOTE, RECONSTRUCTION_NOTE, RECONSTR
                                         audit_summary, other_figures, reconstruction_path, roc_chart, roc_curves,
                                         share_table, sweep_chart, sweep_result)
 from dashboard.components.figure_layout import PLOT_CONFIG, legend_below
-from dashboard.components.glossary import METRIC_NOTES, RESULTS_NOTE, metric_label
+from dashboard.components.glossary import INTERVAL_NOTE, METRIC_NOTES, RESULTS_NOTE, metric_label
 from dashboard.components.risk_explorer import risk_explorer
 from dashboard.components.run_picker import pick_succeeded_run
 from dashboard.components.tables import CI_SUFFIX, results_table
@@ -51,6 +51,8 @@ st.subheader("Metrics")
 table = lead_with(results_table(run.results), carrying_metrics(run.results))
 config = {c: st.column_config.NumberColumn(metric_label(c), help=METRIC_NOTES.get(c), format="%.3f")
           for c in table.columns if c not in ("model", "role") and not c.endswith(CI_SUFFIX)}
+config.update({c: st.column_config.TextColumn(f"{metric_label(c[:-len(CI_SUFFIX)])}{CI_SUFFIX}", help=INTERVAL_NOTE)
+               for c in table.columns if c.endswith(CI_SUFFIX)})
 config["model"] = st.column_config.TextColumn("Model", pinned=True)
 config["role"] = None
 st.dataframe(table, hide_index=True, column_config=config, key="audit.metrics")
