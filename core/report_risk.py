@@ -35,9 +35,9 @@ def risk_section(res: dict, run_dir: Path) -> str:
     top = info["top"][:TOP]
     rows = [[r["row"], r.get("unit"), *(r["rank"].get(m) for m in models),
              *(r["scores"].get(attack, {}).get(m) for m in models), *(r["loss"].get(m) for m in models)] for r in top]
-    gallery = "".join(f'<figure style="display:inline-block;margin:4px"><img alt="row {r["row"]}" width="48" '
-                      f'src="data:image/png;base64,{thumbs[r["row"]]}"><figcaption>row {r["row"]}</figcaption></figure>'
-                      for r in top if r["row"] in thumbs)
+    gallery = "".join(f'<span style="display:inline-block;margin:4px;text-align:center"><img alt="row {r["row"]}" '
+                      f'width="48" src="data:image/png;base64,{thumbs[r["row"]]}"><br>row {r["row"]}</span>'
+                      for r in top if r["row"] in thumbs)  # thumbnails, not figures: the report's figures are charts
     html = f"<div>{gallery}</div>" + table(headers, rows)
     note = (f"<p>The {info['n']} forget images ranked by the <b>{esc(attack)}</b> attack's per-image score under "
             "the unlearned model (rank 1: the most exposed); the same image's rank under the original and gold models "
