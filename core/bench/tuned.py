@@ -8,8 +8,8 @@ with fresh reference models and runs the method twice on the same original: with
 defaults (the *untuned* row) and with the tuned setting. The table shows the gold, original, untuned
 and tuned rows on the report seeds' real test split, and the goal of the issue per tuned row: NoMUS
 within 0.02 of the gold model's, forget accuracy within 0.03 of gold's, at most 10% of retraining's
-time. Times are each model's ``seconds`` as the pipeline measures them (a method's includes its live
-evaluation each epoch, so its share of retraining's time is overstated, never understated).
+time. Times are each model's ``seconds`` as the pipeline measures them: unlearning or training compute,
+the live evaluation each epoch measured apart (``audit_seconds``) and left out.
 
 Everything runs in a temporary ``UNLEARN_HOME`` (studies and model cache; ``--option home=PATH`` keeps
 them, so an interrupted bench resumes its studies), so the reference models' times are measured under
@@ -214,6 +214,7 @@ def tuned_bench(args: BenchArgs) -> BenchResult:
             doc["datasets"][kind] = {"rows": rows, "per_seed": per_seed, "goal": goals, "tuning": tuning}
             md.append(markdown(kind, rows, goals, tuning, plan))
             say(md[-1])  # each dataset's table as soon as it is done
-    md.append("Times: the pipeline's `seconds` (a method's include its per-epoch live evaluation); share = method "
-              "seconds / retraining seconds on the same seed and machine load.\n")
+    md.append("Times: the pipeline's `seconds` (compute only; live evaluation is measured apart); share = method "
+              "seconds / retraining seconds on the same seed and machine load. Tuning seconds count only the trials "
+              "this invocation ran (a resumed study's earlier trials are not counted).\n")
     return BenchResult(doc, "\n".join(md))
