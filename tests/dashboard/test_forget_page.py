@@ -7,6 +7,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.config import DEFAULT_SCENARIO
 from core.data import load_dataset
 from core.data.split_rows import train_identities
 from core.data.splits import make_splits
@@ -82,7 +83,7 @@ def test_launch_passes_the_full_scenario(store, chosen, model):
         config = runs[0].config
         assert config["dataset"] == SMALL and config["task"] == "age_group"
         assert config["forget"]["kind"] == "identities" and config["forget"]["identities"] == [people[0]]
-        assert config["train"]["epochs"] == 1 and config["method"]["name"] == "finetune"
+        assert config["train"]["epochs"] == 1 and config["method"]["name"] == DEFAULT_SCENARIO["method"]["name"]
         assert config["model"] == model
     finally:
         for run in runs:
