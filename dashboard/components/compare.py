@@ -73,37 +73,50 @@ def error_bar(row: dict[str, Any], name: str, value: float | None) -> dict[str, 
             "arrayminus": [max(value - ci[0], 0.0)], "thickness": 1.5}
 
 
-def forgetting(metrics: dict[str, float]) -> float | None:
-    """The forgetting score (|MIA − 0.5|, 0 best), computed from mia_acc when the run did not store it."""
-    if metrics.get("forgetting_score") is not None:
-        return metrics["forgetting_score"]
+def forgetting(metrics: dict[str, float]) -> tuple[str, float | None]:
+    """How far the attack reads from forgotten, 0 best, and which metric says so: the distance to the gold
+    model's own attack accuracy (``mia_gold_gap``: gold is the reference, issue 11), or, for runs stored
+    before that existed, the forgetting score |MIA − 0.5| (computed from mia_acc when not stored)."""
+    for key in ("mia_gold_gap", "forgetting_score"):
+        v = metrics.get(key)
+        if v is not None and v == v:
+            return key, v
     mia = metrics.get("mia_acc")
-    return None if mia is None else abs(mia - 0.5)
+    return "forgetting_score", (None if mia is None or mia != mia else abs(mia - 0.5))
+
+
+FORGETTING_AXIS = {"mia_gold_gap": "attack accuracy's distance to the gold model's (0 is best: left)",
+                   "forgetting_score": "forgetting score |MIA − 0.5| (0 is best: left)"}
+MIXED_AXIS = "distance from forgotten (gold gap where stored, else |MIA − 0.5|; 0 is best: left)"
 
 
 def tradeoff_chart(runs: list[Any]) -> go.Figure:
-    """Test accuracy against forgetting score: one point per run (its colour), the reference models as crosses;
+    """Test accuracy against the attack's distance from forgotten (see :func:`forgetting`): one point per run (its colour), the reference models as crosses;
     the 95% bootstrap intervals as error bars where the runs stored them."""
     colors = run_colors([r.id for r in runs])
     fig = go.Figure()
+    used: set[str] = set()
     for i, run in enumerate(runs):
         for r in result_rows(run.results):
             role, m = model_role(r["model"]), r["metrics"]
             if role != "unlearned" and i > 0:
                 continue
-            x, y = forgetting(m), m.get("test_acc")
+            key, x = forgetting(m)
+            y = m.get("test_acc")
             if x is None or y is None:
                 continue
+            used.add(key)
             unlearned = role == "unlearned"
             fig.add_trace(go.Scatter(
                 x=[x], y=[y], mode="markers", name=short_label(run) if unlearned else f"{role} (reference)",
                 meta=run.id if unlearned else role,
                 marker={"size": 14 if unlearned else 12, "symbol": "circle" if unlearned else "x",
                         "color": colors[run.id] if unlearned else model_color(role)},
-                error_x=error_bar(r, "forgetting_score", x), error_y=error_bar(r, "test_acc", y),
-                hovertemplate="forgetting score %{x:.3f}<br>test accuracy %{y:.3f}<extra>%{fullData.name}</extra>"))
+                error_x=error_bar(r, key, x), error_y=error_bar(r, "test_acc", y),
+                hovertemplate=f"{key} %{{x:.3f}}<br>test accuracy %{{y:.3f}}<extra>%{{fullData.name}}</extra>"))
     fig.update_layout(height=380, margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h", "y": 1.12, "x": 0})
-    fig.update_xaxes(title_text="forgetting score |MIA − 0.5| (0 is best: left)", rangemode="tozero")
+    axis = FORGETTING_AXIS[used.pop()] if len(used) == 1 else MIXED_AXIS
+    fig.update_xaxes(title_text=axis, rangemode="tozero")
     fig.update_yaxes(title_text="test accuracy (higher is better)")
     return fig
 

@@ -56,3 +56,12 @@ def test_the_run_page_shows_the_verdict_first_and_the_interval_columns(store):
     table = at.dataframe[0].value
     assert list(table["forget_acc 95%"]) == ["[0.95, 1.00]", "[0.50, 0.70]", "[0.60, 0.80]"]
     assert "The original model is the checkpoint x" in texts(at, "caption")
+
+
+def test_the_tradeoff_reads_distance_to_gold_where_the_run_stored_it():
+    """Gold is the reference (issue 11): a run with mia_gold_gap is placed by it, not by |MIA − 0.5|."""
+    results = {"results": [{"model": "scrub", "metrics": {"test_acc": 0.7, "mia_acc": 0.9, "mia_gold_gap": 0.05,
+                                                          "forgetting_score": 0.4}}]}
+    run = SimpleNamespace(id="r1", config={"method": {"name": "scrub"}}, results=results)
+    fig = tradeoff_chart([run])
+    assert fig.data[0].x[0] == 0.05 and "gold model" in fig.layout.xaxis.title.text
