@@ -18,7 +18,7 @@ from typing import Any
 
 from core.params import describe_params
 
-WORDS = {"lr": "learning rate", "k": "k", "eps": "ε", "mlp": "MLP", "nf": "NF", "af": "AF", "cf": "CF", "ce": "CE",
+WORDS = {"lr": "learning rate", "n": "number of", "k": "k", "eps": "ε", "mlp": "MLP", "nf": "NF", "af": "AF", "cf": "CF", "ce": "CE",
          "kl": "KL", "id": "id"}
 GREEK = {"lambda": "λ", "gamma": "γ", "alpha": "α", "beta": "β"}
 
