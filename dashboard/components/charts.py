@@ -216,11 +216,36 @@ def live_chart(events: Iterable[EventLike], height: int = 380, results: dict[str
                                  line={"color": live_color(name), "width": 2}, marker={"size": 7},
                                  meta=name, hovertemplate="epoch %{x}: %{y:.3f}<extra>" + label + "</extra>"))
     add_references(fig, series, events, results)
+    add_final_markers(fig, series, results)
     fig.update_layout(uirevision=UIREVISION, height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10},
                       hovermode="x unified")
     fig.update_xaxes(title_text="unlearning epoch", dtick=1)
     fig.update_yaxes(title_text="score", range=[0, 1.02])
     return legend_below(fig)  # outside the plot: a legend over the curves hides them at projector width
+
+
+FINAL_MARKER_TEXT = "final (all images, final attacker)"
+
+
+def add_final_markers(fig: go.Figure, series: dict[str, tuple[list[int], list[float | None]]],
+                      results: dict[str, Any] | None) -> None:
+    """The unlearned model's final value of each drawn metric as its own marker after the last epoch.
+
+    Live points use a subset of each split and a fast probe; the final table scores every image with the
+    final attacker, so the two may differ, and the chart shows both rather than let one pass for the other."""
+    rows = [r for r in result_rows(results) if model_role(r.get("model", "")) == "unlearned"]
+    if not rows or not series:
+        return
+    final, x = rows[-1].get("metrics", {}), max((max(xs) for xs, _ in series.values() if xs), default=0) + 0.5
+    for name in series:
+        value = final.get(name)
+        if value is None or value != value:
+            continue
+        fig.add_trace(go.Scatter(x=[x], y=[value], mode="markers", name=f"{metric_label(name)}: {FINAL_MARKER_TEXT}",
+                                 meta=f"final:{name}", showlegend=False,
+                                 marker={"symbol": "star", "size": 13, "color": live_color(name),
+                                         "line": {"width": 1, "color": "#333"}},
+                                 hovertemplate=f"final: %{{y:.3f}}<extra>{metric_label(name)}</extra>"))
 
 
 def result_rows(results: dict[str, Any] | None) -> list[dict]:

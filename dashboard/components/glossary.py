@@ -33,7 +33,9 @@ MODEL_NOTES: dict[str, str] = {
 CHART_NOTE = ("Each point is one epoch of the unlearning method, scored on the unlearned model. A good method keeps "
               "test accuracy up while the membership attack moves to the gold model's line (what a model that never "
               "saw the images scores); the 0.5 line is a coin toss, not the goal. The tiles' attack change is its "
-              "distance to gold: negative is closer.")
+              "distance to gold: negative is closer. Live points score a subset of each split with a fast "
+              "probe; the stars after the last epoch are the final values (every image, the final attacker), "
+              "which is why the two can differ.")
 
 RESULTS_NOTE = ("Full evaluation of the three models. The unlearned row should look like the gold row, "
                 "not like the original.")

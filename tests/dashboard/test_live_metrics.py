@@ -145,3 +145,13 @@ def test_results_show_why_the_attack_has_no_number(store):
     assert [w.value for w in at.warning] == [f"Membership attack not shown: {md(reason)}"]
     assert md("unseen images with y = a (0 images)") in texts(at, "caption")
     assert attack_notes({"results": rows}) == {"unavailable": [reason], "nonmembers": ["unseen images with y = a (0 images)"]}
+
+
+def test_a_finished_runs_final_values_are_their_own_markers_after_the_last_epoch():
+    """Live points use a subset and a fast probe; the final value is drawn apart, not hidden in the curve."""
+    results = {"results": [{"model": "gold", "metrics": {"mia_acc": 0.6}},
+                           {"model": "finetune", "metrics": {"test_acc": 0.58, "mia_acc": 0.73, "nomus": float("nan")}}]}
+    finals = {t.meta: t for t in live_chart(identity_events(), results=results).data if t.meta.startswith("final:")}
+    assert set(finals) == {"final:test_acc", "final:mia_acc"}  # NaN: no marker
+    assert list(finals["final:mia_acc"].y) == [0.73] and list(finals["final:mia_acc"].x) == [2.5]
+    assert not [t for t in live_chart(identity_events()).data if t.meta.startswith("final:")]  # still running
