@@ -38,10 +38,21 @@ def fill_number(page: Page, label: str, value: int) -> None:
     ready(page)
 
 
+EPOCH_POINTS_JS = ("g.data.filter(t => !String(t.meta || '').startsWith('final:'))"
+                   ".reduce((n, t) => n + (t.x ? t.x.length : 0), 0)")
+
+
 def chart_points(page: Page) -> int:
-    """Points drawn in the live chart (all traces), read from plotly's own data on the element."""
+    """Epoch points drawn in the live chart (all traces but the final-value markers), read from plotly's own
+    data on the element."""
+    return page.evaluate(f"sel => {{ const g = document.querySelector(sel); return g && g.data ? {EPOCH_POINTS_JS} : 0; }}",
+                         LIVE_CHART)
+
+
+def final_markers(page: Page) -> int:
+    """The finished run's final-value markers on the live chart."""
     return page.evaluate("""sel => { const g = document.querySelector(sel);
-        return g && g.data ? g.data.reduce((n, t) => n + (t.x ? t.x.length : 0), 0) : 0; }""", LIVE_CHART)
+        return g && g.data ? g.data.filter(t => String(t.meta || '').startsWith('final:')).length : 0; }""", LIVE_CHART)
 
 
 def epochs_received(page: Page) -> int:
@@ -69,9 +80,10 @@ def test_runs_page_opens_a_stored_run(page: Page, dashboard, unlearn_home, artif
     expect(page.locator(".st-key-run-status")).to_contain_text("succeeded", timeout=UI_MS)
     expect(page.locator(".st-key-epochs-received")).to_contain_text("3 unlearning epochs received", timeout=UI_MS)
     expect(page.locator(LIVE_CHART)).to_be_visible(timeout=UI_MS)
-    page.wait_for_function("sel => { const g = document.querySelector(sel); return g && g.data && g.data.length === 3; }",
+    page.wait_for_function("sel => { const g = document.querySelector(sel); return g && g.data && g.data.length === 6; }",
                            arg=LIVE_CHART, timeout=UI_MS)
     assert chart_points(page) == 9  # test_acc, mia_acc and nomus for 3 epochs
+    assert final_markers(page) == 3  # and each one's final value as its own marker
     expect(page.get_by_text("Results", exact=True)).to_be_visible(timeout=UI_MS)
 
 
@@ -103,8 +115,7 @@ def test_launch_default_scenario_and_watch_it_succeed(page: Page, dashboard, unl
     expect(page.get_by_role("button", name="Cancel")).to_have_count(0, timeout=UI_MS)
     assert epochs_received(page) == METHOD_EPOCHS
     page.wait_for_function(f"sel => {{ const g = document.querySelector(sel); return g && g.data && "
-                           f"g.data.reduce((n, t) => n + t.x.length, 0) === {3 * METHOD_EPOCHS}; }}",
-                           arg=LIVE_CHART, timeout=UI_MS)
+                           f"{EPOCH_POINTS_JS} === {3 * METHOD_EPOCHS}; }}", arg=LIVE_CHART, timeout=UI_MS)
     # The chart gained points as epochs arrived: from none, through each epoch, never going back.
     assert epochs_seen[0] == 0 and epochs_seen == sorted(epochs_seen) and len(epochs_seen) >= 2, epochs_seen
     assert points_seen[0] == 0 and points_seen == sorted(points_seen) and len(points_seen) >= 2, points_seen
