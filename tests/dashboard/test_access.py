@@ -78,7 +78,7 @@ def test_run_names_and_errors_are_shown_as_text_not_markdown(store):
     at.run()
     assert not at.exception
     shown = "\n".join(str(e.value) for e in at.subheader)
-    assert md(f"finetune · {HOSTILE}") in shown and "![t](http" not in shown
+    assert md(f"{config['method']['name']} · {HOSTILE}") in shown and "![t](http" not in shown
     errors = "\n".join(str(e.value) for e in at.error)
     assert "DataError: bad \\[link\\](http\\://evil.example)" in errors
     page = "\n".join(str(getattr(e, "value", "")) for kind in ("error", "code", "caption", "markdown", "text")
