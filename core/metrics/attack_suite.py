@@ -13,11 +13,13 @@ unlearned models with many retrained ones (core/metrics/epsilon_score.py, run by
 
 from __future__ import annotations
 
-from typing import Callable
+from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy as np
+import torch
 
-from core.metrics.base import Evaluation, metric
+from core.metrics.base import NONMEMBER, Evaluation, metric
 from core.metrics.mia import attack_losses
 from core.metrics.mia_roc import attack_summary
 from core.registry import Registry
@@ -26,6 +28,27 @@ Scores = tuple[np.ndarray, np.ndarray]
 AttackFn = Callable[[Evaluation], "Scores | str"]  # the scores, or why the attack cannot run
 ATTACKS: Registry[AttackFn] = Registry("attack")
 MODEL_SET_ATTACKS = ("epsilon",)  # allowed in evaluation.attacks, computed over many models by the pipeline
+
+
+@dataclass(frozen=True)
+class ReferenceInputs:
+    """What a reference-model attack reads: the references, the targets' labels, and the model under test's
+    logits on the targets (forget rows first, then the matched non-members)."""
+
+    refs: Any
+    y: torch.Tensor
+    logits: torch.Tensor
+
+
+def reference_inputs(ev: Evaluation, name: str) -> ReferenceInputs | str:
+    """The inputs of attack ``name`` (its references in ``ev.extras["references"][name]``), or why it cannot run."""
+    refs = (ev.extras.get("references") or {}).get(name)
+    if refs is None:
+        return f"no reference models (the pipeline trains evaluation.reference_models of them when {name} is asked for)"
+    if ev.nonmembers().count == 0:
+        return ev.nonmembers().reason or "no matched non-members"
+    logits = torch.cat([ev.logits("forget"), ev.logits(NONMEMBER)]).float()
+    return ReferenceInputs(refs, ev.splits.targets(refs.targets), logits)
 
 
 def attack_names() -> list[str]:

@@ -16,10 +16,9 @@ model and per forget split, which is beyond a 2-core machine's budget; this is p
 from __future__ import annotations
 
 import numpy as np
-import torch
 
-from core.metrics.attack_suite import ATTACKS, Scores
-from core.metrics.base import NONMEMBER, Evaluation
+from core.metrics.attack_suite import ATTACKS, Scores, reference_inputs
+from core.metrics.base import Evaluation
 from core.metrics.lira import logit_confidence
 
 FIXED_VARIANCE_BELOW = 64
@@ -54,14 +53,10 @@ def lira_online_scores(phi: np.ndarray, phi_refs: np.ndarray, keep: np.ndarray,
 @ATTACKS.register("lira_online", "online LiRA: per-example IN/OUT Gaussians of logit-scaled confidence from "
                                  "reference models trained with and without each target")
 def lira_online_attack(ev: Evaluation) -> Scores | str:
-    refs = (ev.extras.get("references") or {}).get("lira_online")
-    if refs is None:
-        return "no reference models (the pipeline trains evaluation.reference_models of them when lira_online is asked for)"
-    if ev.nonmembers().count == 0:
-        return ev.nonmembers().reason or "no matched non-members"
-    task = ev.splits.task
-    y = ev.splits.targets(refs.targets)
-    phi_refs = np.stack([logit_confidence(task, lg, y) for lg in refs.logits(ev.splits, ev.device)])
-    logits = torch.cat([ev.logits("forget"), ev.logits(NONMEMBER)]).float()
-    scores = lira_online_scores(logit_confidence(task, logits, y), phi_refs, refs.keep)
+    got = reference_inputs(ev, "lira_online")
+    if isinstance(got, str):
+        return got
+    refs, task = got.refs, ev.splits.task
+    phi_refs = np.stack([logit_confidence(task, lg, got.y) for lg in refs.logits(ev.splits, ev.device)])
+    scores = lira_online_scores(logit_confidence(task, got.logits, got.y), phi_refs, refs.keep)
     return scores[: refs.n_forget], scores[refs.n_forget :]

@@ -23,8 +23,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from core.metrics.attack_suite import ATTACKS, Scores
-from core.metrics.base import NONMEMBER, Evaluation
+from core.metrics.attack_suite import ATTACKS, Scores, reference_inputs
+from core.metrics.base import Evaluation
 
 OFFLINE_A = 0.3
 GAMMA = 1.0
@@ -57,16 +57,12 @@ def rmia_scores(p_x: np.ndarray, p_refs_x: np.ndarray, p_z: np.ndarray, p_refs_z
 @ATTACKS.register("rmia", "RMIA (ICML 2024): share of population z with LR(x)/LR(z) > γ, Pr(x) from offline "
                           "reference models (extras['references']['rmia'])")
 def rmia_attack(ev: Evaluation) -> Scores | str:
-    refs = (ev.extras.get("references") or {}).get("rmia")
-    if refs is None:
-        return "no reference models (the pipeline trains evaluation.reference_models of them when rmia is asked for)"
-    if ev.nonmembers().count == 0:
-        return ev.nonmembers().reason or "no matched non-members"
-    task = ev.splits.task
-    y = ev.splits.targets(refs.targets)
-    p_refs = np.stack([true_label_prob(task, lg, y) for lg in refs.logits(ev.splits, ev.device)])
-    logits = torch.cat([ev.logits("forget"), ev.logits(NONMEMBER)]).float()
-    p = true_label_prob(task, logits, y)
+    got = reference_inputs(ev, "rmia")
+    if isinstance(got, str):
+        return got
+    refs, task = got.refs, ev.splits.task
+    p_refs = np.stack([true_label_prob(task, lg, got.y) for lg in refs.logits(ev.splits, ev.device)])
+    p = true_label_prob(task, got.logits, got.y)
     nf = refs.n_forget
     z = slice(nf, None)  # the population: the matched non-members
     same = np.zeros((len(p), len(p) - nf), bool)
