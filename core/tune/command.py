@@ -1,4 +1,4 @@
-"""``unlearn tune SCENARIO.yaml --method M --trials N [--budget 0.1] [--json PATH] [--launch]``.
+"""``unlearn tune SCENARIO.yaml --method M --trials N [--budget 0.1] [--json PATH] [--launch] [--parallel N]``.
 
 Draws a tqdm bar over trials (the best value so far in its postfix), prints the best setting and the
 scenario YAML that runs it, writes the results document with ``--json``, and with ``--launch`` runs
@@ -23,6 +23,11 @@ def add_tune_parser(sub) -> None:
     t.add_argument("--budget", type=float, default=0.1, help="time budget as a share of retraining's time")
     t.add_argument("--param", action="append", default=[], help="fix a parameter, key=value (repeatable)")
     t.add_argument("--json", help="write the results document here")
+    t.add_argument("--parallel", type=int, default=1,
+                   help="run the trials in N Ray tasks sharing the study (Ray local, or the cluster of --address)")
+    t.add_argument("--address", help="join this Ray cluster for --parallel (auto, HOST:PORT; else RAY_ADDRESS)")
+    t.add_argument("--storage", help="Optuna storage URL every worker can reach (default: sqlite under "
+                                     "UNLEARN_HOME; on a cluster use a shared path or a database URL)")
     t.add_argument("--launch", action="store_true", help="then run the best setting as a normal run")
     t.set_defaults(fn=cmd_tune)
 
@@ -45,7 +50,8 @@ def cmd_tune(args: argparse.Namespace) -> int:
         bar.refresh()
 
     try:
-        doc = tune(sc, method, args.trials, args.budget, fixed=_typed(method, fixed), on_trial=on_trial)
+        doc = tune(sc, method, args.trials, args.budget, fixed=_typed(method, fixed), on_trial=on_trial,
+                   parallel=args.parallel, address=args.address, storage=args.storage)
     finally:
         bar.close()
     _print(doc)

@@ -45,17 +45,27 @@ def study_name(scenario: dict, method: str, budget: float, fixed: dict | None = 
     return f"tune-{method}-{hashlib.sha256(blob.encode()).hexdigest()[:12]}"
 
 
-def open_study(name: str, seed: int, n_trials: int, home: Path | None = None) -> optuna.Study:
-    """Create or load the study; TPE starts from random trials for a third of the budget (3 to 10)."""
-    (home or paths.home()).mkdir(parents=True, exist_ok=True)
+def open_study(name: str, seed: int, n_trials: int, home: Path | None = None,
+               storage: str | None = None) -> optuna.Study:
+    """Create or load the study (in ``storage``, default the SQLite file under ``home``); TPE starts
+    from random trials for a third of the budget (3 to 10)."""
+    if storage is None:
+        (home or paths.home()).mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():  # heartbeat is flagged experimental; it is what makes a killed trial retry
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        storage = optuna.storages.RDBStorage(storage_url(home), heartbeat_interval=HEARTBEAT_SECONDS,
+        storage = optuna.storages.RDBStorage(storage or storage_url(home), heartbeat_interval=HEARTBEAT_SECONDS,
                                              grace_period=GRACE_SECONDS)
     sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(10, max(3, n_trials // 3)))
     pruner = optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=0)
     return optuna.create_study(study_name=name, storage=storage, sampler=sampler, pruner=pruner,
                                direction="minimize", load_if_exists=True)
+
+
+def load_shared(scenario: dict, method: str, budget: float, fixed: dict, seed: int, n_trials: int,
+                storage: str) -> optuna.Study:
+    """The study a ``--parallel`` worker optimises: the driver's, by name, in the shared ``storage``."""
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return open_study(study_name(scenario, method, budget, fixed), seed, n_trials, storage=storage)
 
 
 def finished_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
@@ -72,8 +82,10 @@ def validation_prep(sc, progress: Progress = silent, cache: Path | None = None):
 
 def tune(sc, method: str, n_trials: int, budget: float = 0.1, fixed: dict | None = None,
          on_trial: Callable[[optuna.Study, optuna.trial.FrozenTrial], None] | None = None,
-         progress: Progress = silent, cache: Path | None = None, vprep=None) -> dict:
-    """Run (or resume) the study until ``n_trials`` trials have finished; returns the results document."""
+         progress: Progress = silent, cache: Path | None = None, vprep=None, parallel: int = 1,
+         address: str | None = None, storage: str | None = None) -> dict:
+    """Run (or resume) the study until ``n_trials`` trials have finished; returns the results document.
+    ``parallel`` > 1 runs them in that many Ray tasks sharing the study (:mod:`core.tune.parallel`)."""
     params_cls = METHODS.get(method).Params
     fixed = dict(fixed or {})
     if not search_space(params_cls, fixed):
@@ -83,10 +95,13 @@ def tune(sc, method: str, n_trials: int, budget: float = 0.1, fixed: dict | None
         raise TuneError("--trials: run at least one trial")
     if not budget > 0:
         raise TuneError("--budget: give the time budget as a share of retraining's time above 0, e.g. 0.1")
+    if parallel < 1:
+        raise TuneError("--parallel: give the number of Ray workers, 1 or more")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     scenario = sc.to_dict()
     name = study_name(scenario, method, budget, fixed)
-    study = open_study(name, sc.seed, n_trials)
+    storage = storage or storage_url()
+    study = open_study(name, sc.seed, n_trials, storage=storage)
     study.set_user_attr("scenario", scenario)
     study.set_user_attr("method", method)
     vprep = vprep if vprep is not None else validation_prep(sc, progress, cache)
@@ -95,18 +110,23 @@ def tune(sc, method: str, n_trials: int, budget: float = 0.1, fixed: dict | None
     if not study.get_trials(deepcopy=False):
         study.enqueue_trial(defaults_in_space(params_cls, fixed), user_attrs={"defaults": True})
     remaining = n_trials - len(finished_trials(study))
-    if remaining > 0:
+    if remaining > 0 and parallel > 1:
+        from core.tune.parallel import run_parallel
+
+        run_parallel(study, scenario, method, remaining, budget, fixed, parallel, address, storage, cache, on_trial)
+    elif remaining > 0:
         callbacks = [lambda s, t: on_trial(s, t)] if on_trial else []
         study.optimize(TuneObjective(vprep, method, target, fixed), n_trials=remaining, callbacks=callbacks,
                        gc_after_trial=True)
-    return results_doc(study, target, method, scenario, fixed)
+    return results_doc(study, target, method, scenario, fixed, storage)
 
 
 def _clean(value):
     return None if isinstance(value, float) and math.isnan(value) else value
 
 
-def results_doc(study: optuna.Study, target: Target, method: str, scenario: dict, fixed: dict) -> dict:
+def results_doc(study: optuna.Study, target: Target, method: str, scenario: dict, fixed: dict,
+                storage: str | None = None) -> dict:
     """``{"best": {"params", "metrics", "value"}, "trials": [...], ...}`` plus the scenario to launch with the best."""
     trials = [{"number": t.number, "params": t.user_attrs.get("params", {**t.params, **fixed}),
                "value": _clean(t.value), "state": t.state.name, "metrics": t.user_attrs.get("metrics", {}),
@@ -116,7 +136,7 @@ def results_doc(study: optuna.Study, target: Target, method: str, scenario: dict
     best = min(complete, key=lambda t: t["value"]) if complete else None
     launch = {**scenario, "method": {"name": method, "params": best["params"] if best else {}},
               "name": f"{method} tuned · {scenario.get('name') or 'scenario'}"}
-    return {"study": study.study_name, "storage": storage_url(), "method": method, "budget": target.budget,
+    return {"study": study.study_name, "storage": storage or storage_url(), "method": method, "budget": target.budget,
             "retrain_seconds": target.retrain_seconds, "gold": target.final,
             "best": {k: best[k] for k in ("params", "metrics", "value")} if best else None,
             "trials": trials, "scenario": launch,
