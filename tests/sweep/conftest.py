@@ -8,19 +8,11 @@ import time
 import psutil
 import pytest
 
-TINY_BASE = {
-    "name": "tiny sweep",
-    "dataset": {"name": "synthfaces", "options": {"n_identities": 12, "images_per_identity": 6, "size": 32}},
-    "task": "Eyeglasses",
-    "model": "smallcnn",
-    "forget": {"kind": "identities", "count": 2},
-    "method": {"name": "finetune", "params": {"epochs": 1}},
-    "train": {"epochs": 1, "lr": 0.003, "batch_size": 32},
-    "split": {"test_fraction": 0.25, "unseen_fraction": 0.25},
-    "evaluation": {"attacker": "linear"},
-    "seed": 0,
-    "device": "cpu",
-}
+from tests.conftest import TINY_SCENARIO
+
+# The suite's tiny scenario, smaller still: a sweep runs several trials of it.
+TINY_BASE = {**copy.deepcopy(TINY_SCENARIO), "name": "tiny sweep",
+             "dataset": {"name": "synthfaces", "options": {"n_identities": 12, "images_per_identity": 6, "size": 32}}}
 
 
 @pytest.fixture
