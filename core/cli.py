@@ -169,7 +169,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     options = dict(kv.split("=", 1) for kv in args.option)
     return run_bench(args.suite, seeds=args.seeds, json_path=args.json, dataset=args.dataset, options=options,
-                     validation_seeds=args.validation_seeds)
+                     validation_seeds=args.validation_seeds, parallel=args.parallel, address=args.address)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -215,6 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--seeds", type=int, default=3)
     b.add_argument("--validation-seeds", type=int, default=1,
                    help="seeds (1000, 1001, ...) on which a suite chooses its settings before reporting on --seeds")
+    b.add_argument("--parallel", type=int, default=1,
+                   help="seeds at once as Ray tasks, for suites that support it (identity); local Ray unless --address")
+    b.add_argument("--address", help="join this Ray cluster for --parallel (auto, HOST:PORT; else RAY_ADDRESS)")
     b.add_argument("--json", help="results JSON path (markdown and figures are written beside it)")
     b.add_argument("--dataset", help="dataset name or folder for suites that accept one")
     b.add_argument("--option", action="append", default=[], help="suite option key=value (repeatable)")

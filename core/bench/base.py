@@ -22,6 +22,8 @@ class BenchArgs:
     dataset: str | None = None
     options: dict = field(default_factory=dict)
     out_dir: Path = Path(".")
+    parallel: int = 1  # seeds at once as Ray tasks, for suites that allow it (core.bench.parallel)
+    address: str | None = None  # the Ray cluster to join for --parallel (else local, or RAY_ADDRESS)
 
 
 @dataclass
@@ -37,13 +39,17 @@ BENCHES: Registry[Callable[[BenchArgs], BenchResult]] = Registry("benchmark")
 
 
 def run_bench(name: str, seeds: int = 3, json_path: str | None = None, dataset: str | None = None,
-              options: dict | None = None, validation_seeds: int = 1) -> int:
+              options: dict | None = None, validation_seeds: int = 1, parallel: int = 1,
+              address: str | None = None) -> int:
     """Run a registered suite and write its outputs; returns a process exit code."""
+    from core.bench.parallel import check_parallel
+
     suite = BENCHES.get(name)
+    check_parallel(name, parallel)
     out = Path(json_path) if json_path else Path(f"bench-{name}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     result = suite(BenchArgs(seeds=seeds, validation_seeds=validation_seeds, dataset=dataset, options=options or {},
-                             out_dir=out.parent))
+                             out_dir=out.parent, parallel=parallel, address=address))
     out.write_text(json.dumps(result.doc, indent=2, default=float))
     md = out.with_suffix(".md")
     md.write_text(result.markdown)

@@ -8,7 +8,8 @@ NoMUS, gold gap, MIA AUC, seconds and speed-up over retraining, as mean ± std o
 
 Advanced NegGrad's and Random Labeling's learning rates are chosen among a few candidates on
 validation seeds (1000 + i, ``--validation-seeds``) by NoMUS on half of each validation scenario's
-``unseen`` split, then reported on seeds 0 .. n-1 (:mod:`core.bench.validation`).
+``unseen`` split, then reported on seeds 0 .. n-1 (:mod:`core.bench.validation`). ``--parallel P``
+runs the report seeds as Ray tasks (:mod:`core.bench.parallel`), with the same numbers as one by one.
 
 Options (``--option key=value``, see :class:`IdentityOptions`): data and training sizes, which
 methods, ``lira=N`` to add the LiRA attack with N shadow models, and ``METHOD.PARAM=value`` to set
@@ -34,12 +35,14 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from core.bench.base import BENCHES, BenchArgs, BenchResult
 from core.bench.notes import departures_markdown
+from core.bench.parallel import map_seeds, seeds_in_parallel
 from core.bench.validation import choose, seed_plan, seeds_doc, seeds_markdown, validation_view, with_chosen
 from core.params import build_params, param
 
@@ -291,6 +294,7 @@ def figure(summary: dict, models: list[str]):
     return fig
 
 
+@seeds_in_parallel("identity")
 @BENCHES.register("identity", "MUFAC/MUCAC Table 1: forget identities with every method vs Original and Retrained")
 def identity_bench(args: BenchArgs) -> BenchResult:
     suite_raw, method_params, dataset_extra = split_options(args.options)
@@ -307,7 +311,8 @@ def identity_bench(args: BenchArgs) -> BenchResult:
         cache = None if opts.reuse_cache else Path(tmp)
         choice = choose_settings(args, opts, method_params, dataset_extra, plan["validation"], methods, cache, say)
         params = with_chosen(method_params, choice["chosen"])
-        runs = [run_seed(args, opts, params, dataset_extra, s, methods, cache, say) for s in seeds]
+        per_seed = partial(run_seed, args, opts, params, dataset_extra, methods=methods, cache=cache, say=say)
+        runs = map_seeds(per_seed, seeds, args.parallel, args.address, threads=opts.threads or 1)
     summary = summarise(runs)
     models = ["original", "retrained", *methods]
     q = quality(summary)
