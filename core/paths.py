@@ -8,14 +8,29 @@ from __future__ import annotations
 
 import os
 import secrets
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 
 def home() -> Path:
     path = Path(os.environ.get("UNLEARN_HOME", Path.home() / ".unlearning-studio")).expanduser()
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@contextmanager
+def home_at(path: str | Path) -> Iterator[str]:
+    """``UNLEARN_HOME`` set to ``path`` for the block, restored after (benches that need their own store and cache)."""
+    before = os.environ.get("UNLEARN_HOME")
+    os.environ["UNLEARN_HOME"] = str(path)
+    try:
+        yield str(path)
+    finally:
+        if before is None:
+            os.environ.pop("UNLEARN_HOME", None)
+        else:
+            os.environ["UNLEARN_HOME"] = before
 
 
 def cache_dir() -> Path:

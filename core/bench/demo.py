@@ -8,7 +8,6 @@ store writes included — in a fresh ``UNLEARN_HOME``, first cold, then again wi
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 from contextlib import contextmanager
@@ -17,21 +16,14 @@ from typing import Iterator
 from core.bench.base import BENCHES, BenchArgs, BenchResult
 from core.bench.validation import seed_plan, seeds_doc, seeds_markdown
 from core.config import default_scenario
+from core.paths import home_at
 
 
 @contextmanager
 def fresh_home() -> Iterator[str]:
     """A temporary ``UNLEARN_HOME`` (empty store and cache) for the duration of the block."""
-    before = os.environ.get("UNLEARN_HOME")
-    with tempfile.TemporaryDirectory(prefix="demo-bench-") as tmp:
-        os.environ["UNLEARN_HOME"] = tmp
-        try:
-            yield tmp
-        finally:
-            if before is None:
-                os.environ.pop("UNLEARN_HOME", None)
-            else:
-                os.environ["UNLEARN_HOME"] = before
+    with tempfile.TemporaryDirectory(prefix="demo-bench-") as tmp, home_at(tmp):
+        yield tmp
 
 
 def timed_demo_run(scenario: dict, name: str) -> tuple[float, dict]:

@@ -19,17 +19,16 @@ the same load as the methods'.
 from __future__ import annotations
 
 import math
-import os
 import sys
 import time
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from typing import Callable, Iterator
+from typing import Callable
 
 import numpy as np
 
 from core.bench.base import BENCHES, BenchArgs, BenchResult
 from core.bench.demo import fresh_home
+from core.paths import home_at
 from core.bench.validation import seed_plan, seeds_doc
 from core.params import build_params, param
 
@@ -162,20 +161,6 @@ def markdown(kind: str, rows: list[dict], goals: dict, tuning: dict, plan: dict)
     return "\n".join(lines) + "\n"
 
 
-@contextmanager
-def _home(path: str) -> Iterator[str]:
-    """``UNLEARN_HOME`` set to ``path`` for the block (studies resume, cached models are reused)."""
-    before = os.environ.get("UNLEARN_HOME")
-    os.environ["UNLEARN_HOME"] = path
-    try:
-        yield path
-    finally:
-        if before is None:
-            os.environ.pop("UNLEARN_HOME", None)
-        else:
-            os.environ["UNLEARN_HOME"] = before
-
-
 @BENCHES.register("tuned", "each method tuned toward gold on validation seeds vs its defaults, on held-out seeds")
 def tuned_bench(args: BenchArgs) -> BenchResult:
     import torch
@@ -195,7 +180,7 @@ def tuned_bench(args: BenchArgs) -> BenchResult:
     doc: dict = {"options": asdict(o), "seeds": seeds_doc(plan, [{"trials": [1]}]), "datasets": {}}
     md = [f"## Tuned vs untuned (seeds: tuned on validation seed {plan['validation']}, reported on held-out "
           f"seeds {plan['report']}; threads {o.threads or 'default'})\n"]
-    with fresh_home() if not o.home else _home(o.home):
+    with fresh_home() if not o.home else home_at(o.home):
         for kind in kinds:
             vsc = scenario(o, kind, plan["validation"][0])
             vprep = validation_prep(vsc)
