@@ -1,9 +1,17 @@
 """Shared test setup: one thread per test process (the CI machine has 2 cores), a private
-``UNLEARN_HOME`` per test, and tiny scenarios that train in seconds."""
+``UNLEARN_HOME`` per test, and tiny scenarios that train in seconds.
+
+Ray's token authentication is off for the whole session, set before any test imports Ray: Ray reads
+the mode once per process, so a test that switched it (the loopback cluster's) left every later local
+Ray of the session expecting the other mode ("Authentication token is missing or incorrect"). The
+clusters the tests start live on loopback for the length of one test."""
 
 from __future__ import annotations
 
 import copy
+import os
+
+os.environ["RAY_AUTH_MODE"] = "disabled"
 
 import pytest
 import torch

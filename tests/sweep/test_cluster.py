@@ -36,9 +36,9 @@ def ray_cli(*args: str, env: dict) -> None:
 @pytest.fixture
 def two_node_cluster(monkeypatch):
     """Head (1 CPU) and a second node (1 CPU) on 127.0.0.1, a throwaway temp dir, stopped afterwards.
-    Token authentication is off: the cluster lives on loopback for the length of one test."""
+    Token authentication is off for the whole test session (tests/conftest.py: Ray reads the mode once
+    per process, so it must not change mid-session); the cluster lives on loopback for one test."""
     temp = tempfile.mkdtemp(prefix="ray-", dir="/tmp")  # short: Ray's socket paths live under it
-    monkeypatch.setenv("RAY_AUTH_MODE", "disabled")
     monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     env = dict(os.environ)
