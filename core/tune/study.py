@@ -28,6 +28,11 @@ from core.tune.space import defaults_in_space, search_space
 
 FINISHED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
 HEARTBEAT_SECONDS, GRACE_SECONDS = 5, 20
+# A --parallel worker fails any trial whose heartbeat is older than the grace period when it starts its own
+# trial; on a loaded machine a live trial's heartbeat thread can stall past 20 s, and another worker then
+# failed a trial that was still running (seen under load: the study ended one trial short). A killed
+# parallel worker's trial is failed after this longer wait instead.
+PARALLEL_GRACE_SECONDS = 600
 
 
 class TuneError(ValueError):
@@ -46,7 +51,7 @@ def study_name(scenario: dict, method: str, budget: float, fixed: dict | None = 
 
 
 def open_study(name: str, seed: int, n_trials: int, home: Path | None = None,
-               storage: str | None = None) -> optuna.Study:
+               storage: str | None = None, grace: int = GRACE_SECONDS) -> optuna.Study:
     """Create or load the study (in ``storage``, default the SQLite file under ``home``); TPE starts
     from random trials for a third of the budget (3 to 10)."""
     if storage is None:
@@ -54,7 +59,7 @@ def open_study(name: str, seed: int, n_trials: int, home: Path | None = None,
     with warnings.catch_warnings():  # heartbeat is flagged experimental; it is what makes a killed trial retry
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         storage = optuna.storages.RDBStorage(storage or storage_url(home), heartbeat_interval=HEARTBEAT_SECONDS,
-                                             grace_period=GRACE_SECONDS)
+                                             grace_period=grace)
     sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(10, max(3, n_trials // 3)))
     pruner = optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=0)
     return optuna.create_study(study_name=name, storage=storage, sampler=sampler, pruner=pruner,
@@ -65,7 +70,8 @@ def load_shared(scenario: dict, method: str, budget: float, fixed: dict, seed: i
                 storage: str) -> optuna.Study:
     """The study a ``--parallel`` worker optimises: the driver's, by name, in the shared ``storage``."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    return open_study(study_name(scenario, method, budget, fixed), seed, n_trials, storage=storage)
+    return open_study(study_name(scenario, method, budget, fixed), seed, n_trials, storage=storage,
+                      grace=PARALLEL_GRACE_SECONDS)
 
 
 def finished_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
@@ -114,7 +120,8 @@ def tune(sc, method: str, n_trials: int, budget: float = 0.1, fixed: dict | None
         from core.tune.parallel import run_parallel
 
         run_parallel(study, scenario, method, remaining, budget, fixed, parallel, address, storage, cache, on_trial)
-    elif remaining > 0:
+        remaining = n_trials - len(finished_trials(study))  # a trial the storage lost under load is run here
+    if remaining > 0:
         callbacks = [lambda s, t: on_trial(s, t)] if on_trial else []
         study.optimize(TuneObjective(vprep, method, target, fixed), n_trials=remaining, callbacks=callbacks,
                        gc_after_trial=True)

@@ -23,8 +23,10 @@ def test_parallel_tune_on_local_ray_ends_with_exactly_the_asked_trials(tiny_scen
     doc = tune(sc, "advanced_neggrad", 3, budget=10.0, parallel=2, on_trial=lambda s, t: seen.append(t.number))
     study = open_study(study_name(sc.to_dict(), "advanced_neggrad", 10.0), 0, 3)
     trials = study.get_trials(deepcopy=False)
-    assert len(trials) == 3 and len(finished_trials(study)) == 3  # 2 + 1 split over the workers, none extra
-    assert [t["number"] for t in doc["trials"]] == [0, 1, 2]
-    assert doc["trials"][0]["defaults"]  # the queued defaults trial ran once, by whichever worker took it
-    assert len({tuple(sorted(t["params"].items())) for t in doc["trials"]}) == 3  # workers sampled apart
+    states = [(t.number, t.state.name, t.value) for t in trials]
+    finished = finished_trials(study)
+    # exactly the asked number finish (2 + 1 split over the workers; the driver runs any the storage lost)
+    assert len(finished) == 3, states
+    assert [t["defaults"] for t in doc["trials"] if t["state"] != "FAIL"].count(True) == 1, states  # defaults ran once
+    assert len({tuple(sorted(t.params.items())) for t in finished}) == 3  # workers sampled apart
     assert doc["best"] is not None and seen  # the driver saw the trials land
