@@ -13,6 +13,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core.config import DEFAULT_SCENARIO
 from core.methods import METHODS
@@ -85,22 +86,38 @@ def applicable(kind: str) -> set[str]:
     return {n for n in METHODS.names() if METHODS.get(n).kinds is None or kind in METHODS.get(n).kinds}
 
 
+LIST_CAUGHT_UP = """name => { const list = document.querySelector("[role='listbox']");
+    if (!list) return false;
+    if (list.dataset.empty === "true") return true;  // its one "option" then reads "No results"
+    const opts = [...list.querySelectorAll("[role='option']")].map(o => o.textContent.trim());
+    // offered (typing the current value lists every option), or the list is filtered down without it
+    return opts.includes(name) || (opts.length > 0 && opts.every(t => t.includes(name))); }"""
+PICKER_TRIES, PICKER_MS = 3, 30_000
+
+
+def type_into_picker(page: Page, field, name: str) -> None:
+    """Type ``name`` into the select box and wait until its list has caught up. On a busy machine a rerun
+    can close the list under the typing (seen once in CI-like load), so the typing is redone, up to 3 times."""
+    for attempt in range(PICKER_TRIES):
+        field.click()
+        field.fill(name)
+        try:
+            page.wait_for_function(LIST_CAUGHT_UP, arg=name, timeout=PICKER_MS)
+            return
+        except PlaywrightTimeout:
+            if attempt == PICKER_TRIES - 1:
+                raise
+            field.press("Escape")
+            ready(page)
+
+
 def offered(page: Page, scope: str = "") -> set[str]:
     """The methods the "Unlearning method" select box offers: each name typed in, kept when it is an option."""
     box = page.locator(f"{scope} [data-testid='stSelectbox']").filter(has_text="Unlearning method").first
     field = box.locator("input")
     names = set()
     for name in METHODS.names():
-        field.click()
-        field.fill(name)
-        # the list has caught up with the typing: it holds the name, or only names containing it, or none
-        page.wait_for_function("""name => { const list = document.querySelector("[role='listbox']");
-            if (!list) return false;
-            if (list.dataset.empty === "true") return true;  // its one "option" then reads "No results"
-            const opts = [...list.querySelectorAll("[role='option']")].map(o => o.textContent.trim());
-            // offered (typing the current value lists every option), or the list is filtered down without it
-            return opts.includes(name) || (opts.length > 0 && opts.every(t => t.includes(name))); }""",
-                               arg=name, timeout=UI_MS)
+        type_into_picker(page, field, name)
         if any(t.strip() == name for t in page.locator("[role='listbox']:not([data-empty='true']) [role='option']").all_inner_texts()):
             names.add(name)
         field.press("Escape")
