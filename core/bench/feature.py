@@ -38,9 +38,9 @@ from core.bench.feature_report import figures, markdown, summarise
 from core.bench.feature_audit import (attackers, audit_rows, label_correlation, saliency_grid, saliency_share,
                                       test_accuracy)
 from core.config import scenario_from_dict
-from core.debias import BIAS_SCENARIOS, DebiasSettings, run_debias
+from core.bench.debias import BIAS_SCENARIOS, DebiasSettings, run_debias
 from core.methods import METHODS, TrainSettings
-from core.methods.pattern_unlearning import erase
+from core.methods.pattern.method import erase
 from core.methods.unet_remover import RemoverFront
 from core.models import ModelSpec, build_model
 from core.params import build_params, param

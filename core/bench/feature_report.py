@@ -152,8 +152,8 @@ def figures(rows: list[dict], explorers: dict) -> dict:
     """Debias curves, and the filter-group figures of each pattern task's identifier."""
     from pathlib import Path
 
-    from core.explain.group_explorer import GroupExplorer
-    from core.explain.group_figures import group_maps_figure, similarity_figure, spectrum_figure
+    from core.methods.pattern.explorer import GroupExplorer
+    from core.methods.pattern.figures import group_maps_figure, similarity_figure, spectrum_figure
 
     figs = {}
     if any(r["section"] == "debias" for r in rows):

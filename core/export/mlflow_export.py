@@ -106,7 +106,7 @@ def _log_batches(client, mlflow_id: str, metrics: list, params: dict[str, str]) 
 
 def _artifacts(store: RunStore, client, mlflow_id: str, run: Run) -> None:
     """The audit report (succeeded runs), the run folder and the results document, or the error text."""
-    from core.report import write_report
+    from core.report.document import write_report
 
     folder = store.runs_root / run.id
     with tempfile.TemporaryDirectory(prefix="unlearn-export-") as tmp:

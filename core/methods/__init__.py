@@ -12,7 +12,7 @@ import core.methods.bad_teacher  # noqa: F401,E402
 import core.methods.random_labels  # noqa: F401,E402
 import core.methods.tmu  # noqa: F401,E402
 import core.methods.adversarial_remover  # noqa: F401,E402
-import core.methods.pattern_unlearning  # noqa: F401,E402
+import core.methods.pattern.method  # noqa: F401,E402
 import core.methods.detachment  # noqa: F401,E402
 import core.methods.gradcam_erase  # noqa: F401,E402
 import core.methods.drop_attribute  # noqa: F401,E402

@@ -60,7 +60,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
         Path(args.json).write_text(json.dumps(doc, indent=2))
         print(f"wrote {args.json}")
     if args.launch and doc["best"]:
-        from core.cli import _execute_and_print
+        from core.cli.main import _execute_and_print
 
         return _execute_and_print(doc["scenario"], doc["scenario"]["name"], None)
     return 0

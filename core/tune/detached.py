@@ -1,6 +1,6 @@
 """Start ``unlearn tune`` in its own process (the dashboard's Tune button), and read how it is doing.
 
-Like a run's worker, the tune is a detached process session (``python -m core.cli tune ...``), so a
+Like a run's worker, the tune is a detached process session (``python -m core.cli.main tune ...``), so a
 refresh or a closed tab leaves it going; its progress is the Optuna study itself (trials appear in
 ``tune.db`` as they finish), and ``$UNLEARN_HOME/tunes/STUDY.json`` records the process and its files.
 """
@@ -34,7 +34,7 @@ def launch_tune(scenario: dict, method: str, trials: int, budget: float = 0.1) -
     folder.mkdir(parents=True, exist_ok=True)
     config, out, log_path = folder / f"{name}.yaml", folder / f"{name}.result.json", folder / f"{name}.log"
     config.write_text(yaml.safe_dump(sc.to_dict(), sort_keys=False))
-    cmd = [sys.executable, "-m", "core.cli", "tune", str(config), "--method", method, "--trials", str(int(trials)),
+    cmd = [sys.executable, "-m", "core.cli.main", "tune", str(config), "--method", method, "--trials", str(int(trials)),
            "--budget", str(float(budget)), "--json", str(out)]
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

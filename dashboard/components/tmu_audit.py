@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.explain.tmu_plots import feature_matrix_plot
+from core.methods.tmu.plots import feature_matrix_plot
 from dashboard.components.audit import run_artifacts
 
 GALLERY_NOTE = ("Top row: forget images the predictor calls easy (a model that never saw them would still get "

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.report import write_report
+from core.report.document import write_report
 from core.runs import RunStore
 from dashboard.components.audit import (GRID_NOTE, RECONSTRUCTION_NOTE, RECONSTRUCTION_TEACH,
                                         ROC_NOTE, SHARE_NOTE, SWEEP_NOTE, SWEEP_TEACH, SWEEP_VALUES, audit_grids,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.explain.group_explorer import NAME_LIFT, GroupExplorer
-from core.explain.group_figures import group_maps_figure, overlap_figure, similarity_figure, spectrum_figure
+from core.methods.pattern.explorer import NAME_LIFT, GroupExplorer
+from core.methods.pattern.figures import group_maps_figure, overlap_figure, similarity_figure, spectrum_figure
 from core.runs import RunStore, launch
 from dashboard.components.figure_layout import PLOT_CONFIG, spaced_ticks
 from dashboard.components.launch_redirect import go_to_run

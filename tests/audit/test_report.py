@@ -8,9 +8,9 @@ import shutil
 import pytest
 
 import core
-from core.cli import main
-from core.report import ReportError, write_report
-from core.report_html import fmt
+from core.cli.main import main
+from core.report.document import ReportError, write_report
+from core.report.html import fmt
 from core.runs.store import UnknownRun
 
 EXTERNAL = re.compile(r"""(?:\b(?:src|href|srcset|action|poster)\s*=\s*["']?\s*(?:https?:)?//)|url\(\s*["']?\s*(?:https?:)?//|@import""",

@@ -7,7 +7,7 @@ import json
 import yaml
 from PIL import Image
 
-from core.cli import main
+from core.cli.main import main
 
 
 def test_list_names_every_registry(capsys):

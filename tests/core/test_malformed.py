@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from core.cli import main
+from core.cli.main import main
 from core.config import ConfigError, load_scenario, scenario_from_dict
 from core.runs import RunStore
 
@@ -93,10 +93,10 @@ def test_an_anchor_bomb_is_refused_in_under_a_second():
 
 
 def test_a_real_subprocess_prints_no_traceback(tmp_path):
-    """``python -m core.cli run FILE`` as a user runs it: exit 2, one line on stderr, nothing stored."""
+    """``python -m core.cli.main run FILE`` as a user runs it: exit 2, one line on stderr, nothing stored."""
     env = {"UNLEARN_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1"}
     for name in ("anchor_bomb.yaml",):  # one start: each imports torch
-        proc = subprocess.run([sys.executable, "-m", "core.cli", "run", str(HERE / name)], cwd=ROOT, env=env,
+        proc = subprocess.run([sys.executable, "-m", "core.cli.main", "run", str(HERE / name)], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=120)
         assert proc.returncode == 2 and proc.stdout == ""
         assert proc.stderr.strip().splitlines() == [f"error: {proc.stderr.strip()[7:]}"]

@@ -67,7 +67,7 @@ def test_missing_intervals_and_rows():
 def test_unlearn_run_prints_the_stored_verdict(tiny_scenario, tmp_path, capsys):
     import json
 
-    from core.cli import main
+    from core.cli.main import main
 
     path = tmp_path / "tiny.json"
     path.write_text(json.dumps(tiny_scenario))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from core.report import write_report
+from core.report.document import write_report
 from dashboard.components.audit import audit_grids, other_figures, roc_chart, roc_curves, share_table
 from dashboard.components.palette import MODEL_COLORS
 from tests.dashboard.seed import seed_audited_run, seed_run

@@ -7,7 +7,7 @@ import json
 
 import torch
 
-from core.explain.tmu_plots import save_gallery
+from core.methods.tmu.plots import save_gallery
 from dashboard.components.tmu_audit import gallery_path, predictor_table, tmu_record
 from tests.dashboard.seed import seed_audited_run, seed_run
 from tests.dashboard.test_audit import audit_page

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from core.cli import main
+from core.cli.main import main
 from core.export.mlflow_export import PARENT_TAG, RUN_TAG, SWEEP_TAG, export
 from core.runs import RunStore
 from core.runs.worker import execute

@@ -8,7 +8,7 @@ from core.bench import run_bench
 from core.data.forget import ForgetRequest
 from core.data.splits import make_splits
 from core.data.table import TEST, TRAIN, UNSEEN
-from core.debias import BIAS_SCENARIOS, biased_faces, joint_option
+from core.bench.debias import BIAS_SCENARIOS, biased_faces, joint_option
 from core.metrics import Evaluation, evaluate
 from core.models import ModelSpec, build_model
 

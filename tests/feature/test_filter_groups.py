@@ -10,10 +10,10 @@ import torch
 import core.methods  # noqa: F401  (registers the "pattern" forget kind)
 from core.data.forget import ForgetRequest
 from core.data.splits import make_splits
-from core.explain.filter_groups import eigengap, filter_similarity, group_order, grouping_loss, spectral_groups
-from core.explain.group_explorer import GroupExplorer, best_group, explore
-from core.explain.group_figures import group_maps_figure, overlap_figure, similarity_figure, spectrum_figure
-from core.explain.identifier import IdentifierParams, group_maps, train_identifier
+from core.methods.pattern.filter_groups import eigengap, filter_similarity, group_order, grouping_loss, spectral_groups
+from core.methods.pattern.explorer import GroupExplorer, best_group, explore
+from core.methods.pattern.figures import group_maps_figure, overlap_figure, similarity_figure, spectrum_figure
+from core.methods.pattern.identifier import IdentifierParams, group_maps, train_identifier
 from core.models import ModelSpec, build_model
 from core.training import train_epochs
 

@@ -13,8 +13,8 @@ import torch
 import core.methods  # noqa: F401  (registers the methods and the "pattern" forget kind)
 from core.data.forget import ForgetRequest
 from core.data.splits import make_splits
-from core.explain.group_explorer import choose_group, held_out_overlap, selection_rows
-from core.explain.identifier import IdentifierNotFound, load_identifier
+from core.methods.pattern.explorer import choose_group, held_out_overlap, selection_rows
+from core.methods.pattern.identifier import IdentifierNotFound, load_identifier
 from core.methods import METHODS, Context, TrainSettings
 from core.models import ModelSpec, build_model
 from core.params import build_params
@@ -168,9 +168,9 @@ def test_ranking_chooses_the_group_without_any_mask(trained, tmp_path):
 def test_rank_groups_puts_a_spot_that_comes_and_goes_above_a_uniform_group(faces):
     """A planted identifier: filter 0 reads the blue mouth bar (wide when open, short when closed),
     filter 1 the green face everywhere; the bar's group must rank first."""
-    from core.explain.filter_groups import Eigengap
-    from core.explain.group_explorer import rank_groups
-    from core.explain.identifier import Identifier
+    from core.methods.pattern.filter_groups import Eigengap
+    from core.methods.pattern.explorer import rank_groups
+    from core.methods.pattern.identifier import Identifier
 
     splits = make_splits(faces, "top", ForgetRequest(kind="pattern", column="mouth"), seed=0)
     conv = torch.nn.Conv2d(3, 2, 1, bias=False)

@@ -143,7 +143,7 @@ def test_top2_is_absent_on_a_binary_task_and_present_on_three_classes():
 
 
 def test_the_report_says_why_the_attack_has_no_number():
-    from core.report import _metrics
+    from core.report.document import _metrics
 
     reason = "no unseen image has y = a <b>"
     rows = [{"model": m, "metrics": {"mia_acc": float("nan")},

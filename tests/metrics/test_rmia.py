@@ -100,7 +100,7 @@ def test_a_tiny_scenario_with_rmia_and_epsilon_produces_every_number_and_the_ris
     assert first["rank"]["finetune"] == 1 and set(first["loss"]) == {"original", "gold", "finetune"}
     assert first["thumb"]  # a PNG thumbnail of the most exposed image
     # the dashboard's explorer ranks by the chosen model; the report carries the top risks and the ε histogram
-    from core.report_risk import epsilon_section, risk_section
+    from core.report.risk import epsilon_section, risk_section
     from dashboard.components.risk_explorer import load_risk_table, risk_frame
 
     assert load_risk_table(doc, tmp_path) == table

@@ -215,7 +215,7 @@ def test_progress_event_is_best_effort_while_the_store_is_locked(tmp_path, capfd
 
 
 def test_corrupt_runs_db_is_a_named_error_also_from_the_cli(tmp_path, capsys, unlearn_home):
-    from core.cli import main
+    from core.cli.main import main
     from core.runs.store import StoreCorrupt
 
     db = tmp_path / "runs.db"

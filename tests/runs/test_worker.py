@@ -94,7 +94,7 @@ def test_foreground_run_cancels_on_ctrl_c_and_sigterm(store, tiny_scenario, tmp_
     tiny_scenario["train"]["epochs"] = 400
     config = tmp_path / "tiny.yaml"
     config.write_text(json.dumps(tiny_scenario))  # JSON is YAML
-    proc = subprocess.Popen([sys.executable, "-m", "core.cli", "run", str(config)], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "core.cli.main", "run", str(config)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2])
     try:
         deadline = time.time() + 120

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from core.cli import main
+from core.cli.main import main
 from core.runs import RunStore
 
 RAY = str(Path(sys.executable).with_name("ray"))

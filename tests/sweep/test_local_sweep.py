@@ -8,7 +8,7 @@ import threading
 
 import yaml
 
-from core.cli import main
+from core.cli.main import main
 from core.runs import RunStore
 from core.sweep import sweep_from_dict
 from core.sweep.ray_runner import run_sweep

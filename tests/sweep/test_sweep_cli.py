@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from core.cli import main
+from core.cli.main import main
 from core.runs import RunStore
 from tests.sweep.test_cluster import free_port
 

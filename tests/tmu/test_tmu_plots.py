@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.explain.tmu_plots import feature_matrix_plot, feature_scatter, gallery_rows
+from core.methods.tmu.plots import feature_matrix_plot, feature_scatter, gallery_rows
 
 RECORD = {
     "features": ["NF", "AF", "CF"],
@@ -52,7 +52,7 @@ def test_gallery_png_has_an_easy_row_and_a_hard_row(tmp_path):
     import torch
     from PIL import Image
 
-    from core.explain.tmu_plots import save_gallery
+    from core.methods.tmu.plots import save_gallery
 
     images = torch.zeros((20, 3, 8, 8), dtype=torch.uint8)
     images[11] = images[13] = 255  # the two predicted-hard samples are white, the easy ones black

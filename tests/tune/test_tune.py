@@ -49,7 +49,7 @@ def test_tune_resumes_an_interrupted_study_and_ends_with_n_trials(tiny):
 
 
 def test_cli_tune_writes_the_document(tiny, tmp_path, capsys):
-    from core.cli import main
+    from core.cli.main import main
 
     path = tmp_path / "tiny.yaml"
     path.write_text(yaml.safe_dump(tiny.to_dict()))

@@ -15,7 +15,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from core.explain.reconstruction import Decoder
+from core.methods.detachment.reconstruction import Decoder
 
 
 class ProbeHead(nn.Module):

@@ -17,7 +17,7 @@ from typing import Literal
 
 from torch import nn
 
-from core.explain.reconstruction import feature_shape, reconstruction_audit
+from core.methods.detachment.reconstruction import feature_shape, reconstruction_audit
 from core.methods.attribute_request import AttributeMethod, attribute_columns
 from core.methods.base import METHODS, Context
 from core.methods.detachment.auxiliary import AuxiliaryNet

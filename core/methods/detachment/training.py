@@ -31,7 +31,7 @@ from torch.func import functional_call
 from torch.utils.data import DataLoader, TensorDataset
 
 from core.data.splits import Splits
-from core.explain.reconstruction import reconstruction_loss
+from core.methods.detachment.reconstruction import reconstruction_loss
 from core.methods.detachment.auxiliary import AuxiliaryNet
 from core.methods.detachment.losses import conditional_dependence, joint_codes, kl_to_uniform, supcon
 from core.methods.detachment.resources import ResourceMeter

@@ -149,7 +149,7 @@ class TMU(Method):
             real.hard = generalization_labels(ctx.gold, splits.task, fx, fy, ctx.device)
         ctx.artifacts["tmu"] = tmu_record(p.decision, twins, twin, twin_acc, real, p_hard, hard)
         if ctx.workdir is not None:
-            from core.explain.tmu_plots import save_gallery
+            from core.methods.tmu.plots import save_gallery
 
             gallery = save_gallery(ctx.artifacts["tmu"], splits.table.images, ctx.workdir / "tmu_gallery.png")
             ctx.artifacts["tmu_gallery_png"] = str(gallery)

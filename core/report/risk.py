@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.report_charts import _svg
-from core.report_html import esc, table
+from core.report.charts import _svg
+from core.report.html import esc, table
 
 TOP = 10
 

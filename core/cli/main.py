@@ -64,7 +64,7 @@ def outcome_lines(doc: dict) -> str:
 
 
 def _execute_and_print(scenario_dict: dict, name: str, json_path: str | None) -> int:
-    from core.cli_progress import TqdmProgress
+    from core.cli.progress import TqdmProgress
     from core.runs import RunStore
     from core.runs.signals import EXIT_CANCELLED, cancel_on_signals
     from core.runs.worker import execute
@@ -173,7 +173,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from core.report import write_report
+    from core.report.document import write_report
     from core.runs import RunStore
 
     print(f"wrote {write_report(RunStore(), args.run_id, args.out)}")
@@ -245,7 +245,7 @@ def headline(error: str) -> str:
 def named_errors() -> tuple[type[BaseException], ...]:
     """The project's own errors: their message says what is wrong and what to do, so the user reads
     that one line instead of a traceback (a run keeps its traceback in the store)."""
-    from core.report import ReportError
+    from core.report.document import ReportError
     from core.runs.store import StoreError, UnknownRun
     from core.sweep.cluster import ClusterError
     from core.training import Diverged

@@ -22,9 +22,9 @@ import numpy as np
 import torch
 
 from core.data.splits import Splits
-from core.explain.filter_groups import filter_similarity, group_order
+from core.methods.pattern.filter_groups import filter_similarity, group_order
 from core.explain.guided_backprop import region_share
-from core.explain.identifier import Identifier, group_maps, layer_activations
+from core.methods.pattern.identifier import Identifier, group_maps, layer_activations
 
 NAME_LIFT = 1.5
 """A group is named after the attribute whose mask holds the most of its mass relative to the

@@ -1,6 +1,6 @@
 """Feature unlearning without annotations (Xu et al., Algorithm 2): erase a filter group's pattern.
 
-1. Get an identifier (Algorithm 3, :mod:`core.explain.identifier`): either the one a previous
+1. Get an identifier (Algorithm 3, :mod:`core.methods.pattern.identifier`): either the one a previous
    pattern_unlearning run saved (``identifier_run``: its weights and partition are reused, so group N
    is exactly the group the user inspected on the Filter groups page), or a new one — a copy of the
    original model, already trained on the task (so phase 1 is done), trained further with the
@@ -10,7 +10,7 @@
    training rows); a reuse whose scenario differs is refused, naming what differs.
 2. Pick a group: ``group`` by number (from the Filter groups page); or, with ``choose_by=ranking``,
    the explorer's top-ranked group on training images, read from the maps alone (no annotation:
-   :func:`core.explain.group_explorer.rank_groups`); or (``choose_by=mask``) the group whose maps
+   :func:`core.methods.pattern.explorer.rank_groups`); or (``choose_by=mask``) the group whose maps
    fall most inside the ground-truth mask of ``region`` on training images (synthetic data; an
    oracle that reads the masks), or of the request's column when the request names one.
    Where the mask exists, ``pattern_check`` measures the chosen group's overlap against the other
@@ -38,8 +38,8 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from core.data.forget import FORGET_KINDS, KIND_LABELS
 from core.data.source import DataError
-from core.explain.group_explorer import choose_group, explore, held_out_overlap, rank_groups, selection_rows
-from core.explain.identifier import (Identifier, IdentifierNotFound, IdentifierParams, check_fingerprint, group_maps,
+from core.methods.pattern.explorer import choose_group, explore, held_out_overlap, rank_groups, selection_rows
+from core.methods.pattern.identifier import (Identifier, IdentifierNotFound, IdentifierParams, check_fingerprint, group_maps,
                                      layer_activations, load_identifier, read_identifier_meta, save_identifier,
                                      target_layer, train_identifier)
 from core.methods.base import METHODS, Context, Method

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from core.metrics.mia import attack_notes
 from core.metric_words import METRIC_NOTES, metric_label
-from core.report_charts import roc_svg, split_series, stage_chart_svg, stage_series
-from core.report_html import esc, fmt, kv_table, page, png_figure, section, table
-from core.report_provenance import code_version
-from core.report_risk import epsilon_section, risk_section
+from core.report.charts import roc_svg, split_series, stage_chart_svg, stage_series
+from core.report.html import esc, fmt, kv_table, page, png_figure, section, table
+from core.report.provenance import code_version
+from core.report.risk import epsilon_section, risk_section
 
 KNOWN_KEYS = ("scenario", "sizes", "results", "checkpoints", "artifacts", "code", "audit", "sources", "notes", "verdict",
               "forget_units", "risk_table", "epsilon", "attack_costs")

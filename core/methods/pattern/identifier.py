@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader
 
-from core.explain.filter_groups import Eigengap, eigengap, filter_similarity, grouping_loss, spectral_groups
+from core.methods.pattern.filter_groups import Eigengap, eigengap, filter_similarity, grouping_loss, spectral_groups
 from core.params import param
 from core.task import Task
 from core.training import check_finite, map_batches
