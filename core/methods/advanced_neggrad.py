@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from torch import nn
+import torch
 
-from core.methods.base import METHODS, Context, Method
+from core.methods.base import METHODS, Context
+from core.methods.epoch import EpochMethod
 from core.methods.objectives import capped_ascent, chance_loss
-from core.methods.stepping import Stepper, forget_with_retain
+from core.methods.stepping import forget_with_retain
 from core.params import param
 
 
@@ -33,17 +34,18 @@ class AdvancedNegGradParams:
 
 
 @METHODS.register("advanced_neggrad", "Advanced NegGrad: CE(retain) − CE(forget) in the same step")
-class AdvancedNegGrad(Method):
+class AdvancedNegGrad(EpochMethod):
     Params = AdvancedNegGradParams
     departures = ("the forget term has NegGrad's loss cap and the gradient norm is clipped (the paper: neither)", "SGD lr 0.005, not the paper code's 0.001 (a few people give ~5 forget batches per epoch, not ~24); the identity bench chooses it on validation seeds")
 
-    def unlearn(self, ctx: Context) -> nn.Module:
-        p, model, task = self.params, ctx.model, ctx.splits.task
-        cap = p.loss_cap * chance_loss(task)
-        step = Stepper(model, p.lr, "advanced_neggrad", max_grad_norm=p.max_grad_norm)
-        for epoch in range(p.epochs):
-            model.train()
-            for (xf, yf), (xr, yr) in forget_with_retain(ctx, epoch):
-                step(task.loss(model(xr), yr) + p.forget_weight * capped_ascent(task, model(xf), yf, cap))
-            ctx.report(epoch + 1, p.epochs, model, loss=step.end_epoch())
-        return model
+    def setup(self, ctx: Context) -> float:
+        """The forget term's loss cap in nats: ``loss_cap`` times the chance-level loss of the task."""
+        return self.params.loss_cap * chance_loss(ctx.splits.task)
+
+    def batches(self, ctx: Context, epoch: int):
+        return forget_with_retain(ctx, epoch)
+
+    def loss(self, ctx: Context, cap: float, batch) -> torch.Tensor:
+        (xf, yf), (xr, yr) = batch
+        model, task = ctx.model, ctx.splits.task
+        return task.loss(model(xr), yr) + self.params.forget_weight * capped_ascent(task, model(xf), yf, cap)

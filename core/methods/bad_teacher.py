@@ -15,9 +15,10 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from core.methods.base import METHODS, Context, Method
+from core.methods.base import METHODS, Context
+from core.methods.epoch import EpochMethod
 from core.methods.objectives import distill_kl
-from core.methods.stepping import Stepper
+from core.methods.stepping import on_device
 from core.params import param
 
 
@@ -47,20 +48,20 @@ def incompetent_teacher(ctx: Context) -> nn.Module:
 
 
 @METHODS.register("bad_teacher", "Bad Teacher: distil retain from the original, forget from a random model")
-class BadTeacher(Method):
+class BadTeacher(EpochMethod):
     Params = BadTeacherParams
+    optimizer = "adam"
 
-    def unlearn(self, ctx: Context) -> nn.Module:
-        p, student, task = self.params, ctx.model, ctx.splits.task
-        good = copy.deepcopy(student).eval().requires_grad_(False)
-        bad = incompetent_teacher(ctx)
-        step = Stepper(student, p.lr, "bad_teacher", kind="adam")
-        for epoch in range(p.epochs):
-            student.train()
-            for x, flag in mixed_loader(ctx, p.retain_fraction, p.batch_size, epoch):
-                x, flag = x.to(ctx.device), flag.to(ctx.device)
-                with torch.no_grad():
-                    target = torch.where(flag[:, None], bad(x), good(x))
-                step(distill_kl(task, student(x), target, p.temperature))
-            ctx.report(epoch + 1, p.epochs, student, loss=step.end_epoch())
-        return student
+    def setup(self, ctx: Context) -> tuple[nn.Module, nn.Module]:
+        """The two frozen teachers: (competent = the original, incompetent = a random model)."""
+        return copy.deepcopy(ctx.model).eval().requires_grad_(False), incompetent_teacher(ctx)
+
+    def batches(self, ctx: Context, epoch: int):
+        p = self.params
+        return (on_device(b, ctx.device) for b in mixed_loader(ctx, p.retain_fraction, p.batch_size, epoch))
+
+    def loss(self, ctx: Context, teachers: tuple[nn.Module, nn.Module], batch) -> torch.Tensor:
+        (good, bad), (x, flag) = teachers, batch
+        with torch.no_grad():
+            target = torch.where(flag[:, None], bad(x), good(x))
+        return distill_kl(ctx.splits.task, ctx.model(x), target, self.params.temperature)

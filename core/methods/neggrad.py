@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from torch import nn
+import torch
 
-from core.methods.base import METHODS, Context, Method
+from core.methods.base import METHODS, Context
+from core.methods.epoch import EpochMethod
 from core.methods.objectives import capped_ascent, chance_loss
-from core.methods.stepping import Stepper, batches
 from core.params import param
 
 
@@ -31,17 +31,14 @@ class NegGradParams:
 
 
 @METHODS.register("neggrad", "NegGrad: gradient ascent on the forget set (bounded so it cannot diverge)")
-class NegGrad(Method):
+class NegGrad(EpochMethod):
     Params = NegGradParams
     departures = ("each forget sample stops being pushed once its loss passes loss_cap x the chance-level loss, and each step's gradient norm is clipped to max_grad_norm (the paper: unbounded ascent, no clipping; loss_cap=0 max_grad_norm=0 restore it)",)
 
-    def unlearn(self, ctx: Context) -> nn.Module:
-        p, model, task = self.params, ctx.model, ctx.splits.task
-        cap = p.loss_cap * chance_loss(task)
-        step = Stepper(model, p.lr, "neggrad", max_grad_norm=p.max_grad_norm)
-        for epoch in range(p.epochs):
-            model.train()
-            for x, y in batches(ctx, "forget", epoch):
-                step(capped_ascent(task, model(x), y, cap))
-            ctx.report(epoch + 1, p.epochs, model, loss=step.end_epoch())
-        return model
+    def setup(self, ctx: Context) -> float:
+        """The loss cap in nats: ``loss_cap`` times the chance-level loss of the task."""
+        return self.params.loss_cap * chance_loss(ctx.splits.task)
+
+    def loss(self, ctx: Context, cap: float, batch) -> torch.Tensor:
+        x, y = batch
+        return capped_ascent(ctx.splits.task, ctx.model(x), y, cap)

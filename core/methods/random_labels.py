@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-from torch import nn
 
-from core.methods.base import METHODS, Context, Method
-from core.methods.stepping import Stepper, forget_with_retain
+from core.methods.base import METHODS, Context
+from core.methods.epoch import EpochMethod
+from core.methods.stepping import forget_with_retain
 from core.params import param
 
 
@@ -35,16 +35,14 @@ def forget_targets(task, y_forget: torch.Tensor) -> torch.Tensor:
 
 
 @METHODS.register("random_labels", "Random Labeling: fine-tune with random labels on forget, true labels on retain")
-class RandomLabels(Method):
+class RandomLabels(EpochMethod):
     Params = RandomLabelsParams
     departures = ("each step's gradient norm is clipped to max_grad_norm (the paper: no clipping)", "one epoch is one pass over the forget set, each forget batch joined with a retain batch (the cost scales with the forget set)")
 
-    def unlearn(self, ctx: Context) -> nn.Module:
-        p, model, task = self.params, ctx.model, ctx.splits.task
-        step = Stepper(model, p.lr, "random_labels", max_grad_norm=p.max_grad_norm)
-        for epoch in range(p.epochs):
-            model.train()
-            for (xf, yf), (xr, yr) in forget_with_retain(ctx, epoch):
-                step(task.loss(model(torch.cat([xf, xr])), torch.cat([forget_targets(task, yf), yr])))
-            ctx.report(epoch + 1, p.epochs, model, loss=step.end_epoch())
-        return model
+    def batches(self, ctx: Context, epoch: int):
+        return forget_with_retain(ctx, epoch)
+
+    def loss(self, ctx: Context, state: None, batch) -> torch.Tensor:
+        (xf, yf), (xr, yr) = batch
+        task = ctx.splits.task
+        return task.loss(ctx.model(torch.cat([xf, xr])), torch.cat([forget_targets(task, yf), yr]))

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from core.methods.base import METHODS, Context, Method
+from core.methods.base import METHODS, Context
+from core.methods.epoch import EpochMethod
 from core.methods.objectives import distill_kl
-from core.methods.stepping import Stepper, batches
+from core.methods.stepping import batches
 from core.params import param
 
 
@@ -37,32 +38,29 @@ class ScrubParams:
                                  min=0.0, max=1e6)
 
 
-def max_steps(ctx: Context, student: nn.Module, teacher: nn.Module, step: Stepper, p: ScrubParams,
-              epoch: int) -> None:
-    """SCRUB's max steps: one pass over the forget set ascending KL(teacher ‖ student), which is what
-    moves the student away from the teacher there (the min steps alone would keep it close)."""
-    for x, _ in batches(ctx, "forget", epoch, p.forget_batch_size):
-        with torch.no_grad():
-            target = teacher(x)
-        step(-distill_kl(ctx.splits.task, student(x), target, p.temperature))
-
-
 @METHODS.register("scrub", "SCRUB: student moves away from the teacher on forget, stays close on retain")
-class Scrub(Method):
+class Scrub(EpochMethod):
     Params = ScrubParams
 
-    def unlearn(self, ctx: Context) -> nn.Module:
-        p, student, task = self.params, ctx.model, ctx.splits.task
-        teacher = copy.deepcopy(student).eval().requires_grad_(False)
-        step = Stepper(student, p.lr, "scrub", max_grad_norm=p.max_grad_norm)
-        for epoch in range(p.epochs):
-            student.train()
-            if epoch < p.max_epochs:
-                max_steps(ctx, student, teacher, step, p, epoch)
-            for x, y in batches(ctx, "retain", epoch):
-                with torch.no_grad():
-                    target = teacher(x)
-                out = student(x)
-                step(p.ce_weight * task.loss(out, y) + p.kl_weight * distill_kl(task, out, target, p.temperature))
-            ctx.report(epoch + 1, p.epochs, student, loss=step.end_epoch())
-        return student
+    def setup(self, ctx: Context) -> nn.Module:
+        """The teacher: the frozen original model."""
+        return copy.deepcopy(ctx.model).eval().requires_grad_(False)
+
+    def batches(self, ctx: Context, epoch: int):
+        """``("max", batch)`` for a pass over the forget set while ``epoch < max_epochs``, then
+        ``("min", batch)`` for a pass over the retain set."""
+        p = self.params
+        if epoch < p.max_epochs:
+            yield from (("max", b) for b in batches(ctx, "forget", epoch, p.forget_batch_size))
+        yield from (("min", b) for b in batches(ctx, "retain", epoch))
+
+    def loss(self, ctx: Context, teacher: nn.Module, batch) -> torch.Tensor:
+        """A max step ascends KL(teacher ‖ student) on forget, which is what moves the student away from
+        the teacher there (the min steps alone would keep it close); a min step is ``γ·CE + α·KL`` on retain."""
+        p, task, (phase, (x, y)) = self.params, ctx.splits.task, batch
+        with torch.no_grad():
+            target = teacher(x)
+        out = ctx.model(x)
+        if phase == "max":
+            return -distill_kl(task, out, target, p.temperature)
+        return p.ce_weight * task.loss(out, y) + p.kl_weight * distill_kl(task, out, target, p.temperature)

@@ -15,8 +15,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.methods.base import METHODS, Context, Method
-from core.methods.stepping import Stepper, batches, forget_with_retain
+from core.methods.base import METHODS, Context
+from core.methods.epoch import EpochMethod
+from core.methods.stepping import batches, forget_with_retain
 from core.params import param
 
 
@@ -69,21 +70,32 @@ def impair_loss(model: nn.Module, task, xf: torch.Tensor, xr: torch.Tensor, yr: 
 
 
 @METHODS.register("unsir", "UNSIR (paper's adjustment): train on noise far from the forget set, then repair")
-class Unsir(Method):
+class Unsir(EpochMethod):
     Params = UnsirParams
 
-    def unlearn(self, ctx: Context) -> nn.Module:
-        p, model, task = self.params, ctx.model, ctx.splits.task
-        total = p.impair_epochs + p.repair_epochs
-        step = Stepper(model, p.lr, "unsir")
-        for epoch in range(p.impair_epochs):
-            model.train()
-            for (xf, _), (xr, yr) in forget_with_retain(ctx, epoch):
-                step(impair_loss(model, task, xf, xr, yr, p))
-            ctx.report(epoch + 1, total, model, loss=step.end_epoch(), phase=0.0)
-        for epoch in range(p.repair_epochs):
-            model.train()
-            for x, y in batches(ctx, "retain", p.impair_epochs + epoch):
-                step(task.loss(model(x), y))
-            ctx.report(p.impair_epochs + epoch + 1, total, model, loss=step.end_epoch(), phase=1.0)
-        return model
+    def epochs(self) -> int:
+        """The impair epochs, then the repair epochs."""
+        return self.params.impair_epochs + self.params.repair_epochs
+
+    def impairing(self, epoch: int) -> bool:
+        return epoch < self.params.impair_epochs
+
+    def batches(self, ctx: Context, epoch: int):
+        """Impair: ``("impair", (forget, retain))`` for each forget batch with a retain batch; repair:
+        ``("repair", batch)`` for one pass over the retain set."""
+        if self.impairing(epoch):
+            return (("impair", pair) for pair in forget_with_retain(ctx, epoch))
+        return (("repair", b) for b in batches(ctx, "retain", epoch))
+
+    def loss(self, ctx: Context, state: None, batch) -> torch.Tensor:
+        """Impair: :func:`impair_loss`; repair: the retain batch's loss (plain fine-tuning)."""
+        (phase, data), model, task = batch, ctx.model, ctx.splits.task
+        if phase == "impair":
+            (xf, _), (xr, yr) = data
+            return impair_loss(model, task, xf, xr, yr, self.params)
+        x, y = data
+        return task.loss(model(x), y)
+
+    def report_extra(self, epoch: int) -> dict[str, float]:
+        """``phase``: 0 for an impair epoch, 1 for a repair epoch (the run panel shows where it is)."""
+        return {"phase": 0.0 if self.impairing(epoch) else 1.0}
