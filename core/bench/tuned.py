@@ -2,8 +2,9 @@
 
 Per dataset (synthetic faces; Fashion-MNIST's ≥3,000 photos with pseudo-identity groups of 10; digits
 on request), the suite tunes every listed method with ``unlearn tune``'s study (:mod:`core.tune`) on
-the validation seed 1000's scenario — its objective read on the validation view, half of that
-scenario's ``unseen`` split, never a test split — then prepares each held-out report seed 0 .. n-1
+the validation seeds 1000 .. 1000+K−1 (``--validation-seeds K``; each trial's value is the mean over
+them, every seed with its own original and gold model, so the setting cannot fit one seed's split) —
+its objective read on the validation view, half of each scenario's ``unseen`` split, never a test split — then prepares each held-out report seed 0 .. n-1
 with fresh reference models and runs the method twice on the same original: with its built-in
 defaults (the *untuned* row) and with the tuned setting. The table shows the gold, original, untuned
 and tuned rows on the report seeds' real test split, and the goal of the issue per tuned row: NoMUS
@@ -155,8 +156,10 @@ def markdown(kind: str, rows: list[dict], goals: dict, tuning: dict, plan: dict)
         lines.append(f"- {model} {verdict} the goal (NoMUS ±{NOMUS_TOL}, forget ±{FORGET_TOL} of gold, ≤{TIME_SHARE:.0%} "
                      f"time): {parts}.")
     for method, t in tuning.items():
-        lines.append(f"- {method}: tuned with {t['trials']} trials on validation seed {plan['validation'][0]} "
-                     f"(validation view: half of unseen, never test); best validation value {t['value']:.3f}; "
+        seeds = plan["validation"]
+        lines.append(f"- {method}: tuned with {t['trials']} trials on validation seed{'s' if len(seeds) > 1 else ''} "
+                     f"{seeds[0] if len(seeds) == 1 else seeds} (value: the mean over them; validation view: half of "
+                     f"unseen, never test); best validation value {t['value']:.3f}; "
                      f"{t['seconds']:.0f}s of tuning.")
     return "\n".join(lines) + "\n"
 
@@ -165,15 +168,14 @@ def markdown(kind: str, rows: list[dict], goals: dict, tuning: dict, plan: dict)
 def tuned_bench(args: BenchArgs) -> BenchResult:
     import torch
 
-    from core.tune.study import tune, validation_prep
+    from core.tune.study import tune, validation_preps
 
     o = build_params(TunedOptions, args.options, where="bench tuned options")
-    if args.validation_seeds != 1:
-        raise ValueError("bench tuned: tunes on one validation seed (its study is that scenario's); "
-                         "use --validation-seeds 1")
+    if args.validation_seeds < 1:
+        raise ValueError("bench tuned: tunes on validation seeds; use --validation-seeds 1 or more")
     if o.threads:
         torch.set_num_threads(o.threads)
-    plan = seed_plan(args.seeds, 1)
+    plan = seed_plan(args.seeds, args.validation_seeds)
     methods = [m.strip() for m in o.methods.split(",") if m.strip()]
     kinds = [k.strip() for k in o.datasets.split(",") if k.strip()]
     say = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
@@ -183,11 +185,11 @@ def tuned_bench(args: BenchArgs) -> BenchResult:
     with fresh_home() if not o.home else home_at(o.home):
         for kind in kinds:
             vsc = scenario(o, kind, plan["validation"][0])
-            vprep = validation_prep(vsc)
+            vpreps = validation_preps(vsc, len(plan["validation"]))
             tuning, tuned = {}, {}
             for method in methods:
                 start = time.perf_counter()
-                study = tune(vsc, method, o.trials, o.budget, vprep=vprep)
+                study = tune(vsc, method, o.trials, o.budget, vprep=vpreps, val_seeds=len(vpreps))
                 best = study["best"] or {"params": {}, "value": math.nan}
                 tuned[method] = best["params"]
                 tuning[method] = {"trials": len(study["trials"]), "value": best["value"], "params": best["params"],

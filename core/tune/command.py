@@ -21,6 +21,9 @@ def add_tune_parser(sub) -> None:
     t.add_argument("--method", help="method to tune (default: the scenario's)")
     t.add_argument("--trials", type=int, default=20, help="trials in total (a resumed study counts those it has)")
     t.add_argument("--budget", type=float, default=0.1, help="time budget as a share of retraining's time")
+    t.add_argument("--val-seeds", type=int, default=None,
+                   help="score each trial as the mean over this many validation seeds (the scenario's seed and the "
+                        "next ones, each with its own original and gold model; default 2, 1 with a checkpoint)")
     t.add_argument("--param", action="append", default=[], help="fix a parameter, key=value (repeatable)")
     t.add_argument("--json", help="write the results document here")
     t.add_argument("--parallel", type=int, default=1,
@@ -36,7 +39,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from core.config import load_scenario
-    from core.tune.study import finished_trials, tune
+    from core.tune.study import default_val_seeds, finished_trials, tune
 
     sc = load_scenario(args.config)
     method = args.method or sc.method.name
@@ -51,7 +54,8 @@ def cmd_tune(args: argparse.Namespace) -> int:
 
     try:
         doc = tune(sc, method, args.trials, args.budget, fixed=_typed(method, fixed), on_trial=on_trial,
-                   parallel=args.parallel, address=args.address, storage=args.storage)
+                   parallel=args.parallel, address=args.address, storage=args.storage,
+                   val_seeds=args.val_seeds if args.val_seeds is not None else default_val_seeds(sc))
     finally:
         bar.close()
     _print(doc)
@@ -80,7 +84,10 @@ def _typed(method: str, fixed: dict) -> dict:
 def _print(doc: dict) -> None:
     gold = doc["gold"]
     print(f"study {doc['study']} ({len(doc['trials'])} trials) in {doc['storage']}")
-    print(f"gold on the validation part: forget_acc {gold['forget_acc']:.3f}  mia_acc {gold['mia_acc']:.3f}  "
+    seeds = doc.get("val_seeds", [])
+    print(f"validation seeds {seeds}: every value is the mean over them" if len(seeds) > 1 else
+          f"validation seed {seeds}")
+    print(f"gold on the validation part{' (seed mean)' if len(seeds) > 1 else ''}: forget_acc {gold['forget_acc']:.3f}  mia_acc {gold['mia_acc']:.3f}  "
           f"test_acc {gold['test_acc']:.3f}  (retraining {doc['retrain_seconds']:.1f}s)")
     best = doc["best"]
     if not best:

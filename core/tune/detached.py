@@ -17,29 +17,32 @@ import psutil
 import yaml
 
 from core import paths
-from core.tune.study import study_name
+from core.tune.study import default_val_seeds, study_name
 
 
 def tunes_dir() -> Path:
     return paths.home() / "tunes"
 
 
-def launch_tune(scenario: dict, method: str, trials: int, budget: float = 0.1) -> str:
-    """Validate, write the scenario file and start the tune detached; returns the study name."""
+def launch_tune(scenario: dict, method: str, trials: int, budget: float = 0.1, val_seeds: int | None = None) -> str:
+    """Validate, write the scenario file and start the tune detached; returns the study name.
+    ``val_seeds`` defaults as ``unlearn tune``'s (:func:`core.tune.study.default_val_seeds`)."""
     from core.config import scenario_from_dict
 
     sc = scenario_from_dict(scenario)  # refuse an invalid scenario before anything starts
-    name = study_name(sc.to_dict(), method, budget)
+    val_seeds = default_val_seeds(sc) if val_seeds is None else int(val_seeds)
+    name = study_name(sc.to_dict(), method, budget, val_seeds=val_seeds)
     folder = tunes_dir()
     folder.mkdir(parents=True, exist_ok=True)
     config, out, log_path = folder / f"{name}.yaml", folder / f"{name}.result.json", folder / f"{name}.log"
     config.write_text(yaml.safe_dump(sc.to_dict(), sort_keys=False))
     cmd = [sys.executable, "-m", "core.cli.main", "tune", str(config), "--method", method, "--trials", str(int(trials)),
-           "--budget", str(float(budget)), "--json", str(out)]
+           "--budget", str(float(budget)), "--val-seeds", str(val_seeds), "--json", str(out)]
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True, env=dict(os.environ, UNLEARN_HOME=str(paths.home())))
-    meta = {"study": name, "method": method, "trials": int(trials), "budget": float(budget), "pid": proc.pid,
+    meta = {"study": name, "method": method, "trials": int(trials), "budget": float(budget), "val_seeds": val_seeds,
+            "pid": proc.pid,
             "started": psutil.Process(proc.pid).create_time(), "result": str(out), "log": str(log_path)}
     (folder / f"{name}.json").write_text(json.dumps(meta))
     return name

@@ -12,6 +12,11 @@ Per epoch the method's live metrics (the progress callback) give the same value 
 the trial is worse than the median at that step. Time enters only through the final value, from the
 method's ``seconds`` (unlearning compute, live evaluation left out by ``run_method``): wall time seen
 from the callback would count the live evaluations, which the budget is not about.
+
+With several validation seeds (``unlearn tune --val-seeds K``) the value is the *mean* of the per-seed
+values, each seed read against its own gold model and its own retraining time: one seed's split and
+references move gold's forget accuracy by tenths, and a setting tuned to one seed fits that seed.
+Only the first seed's live curve is reported for pruning (the step numbers stay one per epoch).
 """
 
 from __future__ import annotations
@@ -41,6 +46,15 @@ class Target:
     @property
     def allowed_seconds(self) -> float:
         return self.budget * self.retrain_seconds
+
+
+def mean_target(targets: list[Target]) -> Target:
+    """The seeds' targets as one (each metric and the retraining time averaged): what a report prints."""
+    def avg(dicts: list[dict]) -> dict:
+        return {k: float(sum(d[k] for d in dicts) / len(dicts)) for k in dicts[0]}
+
+    return Target(avg([t.final for t in targets]), avg([t.live for t in targets]),
+                  sum(t.retrain_seconds for t in targets) / len(targets), targets[0].budget)
 
 
 def objective_value(metrics: dict[str, float], gold: dict[str, float], seconds: float | None = None,
@@ -93,23 +107,42 @@ class PruningProgress:
 
 
 class TuneObjective:
-    """``objective(trial)``: run the method with the trial's setting on the validation view and score it."""
+    """``objective(trial)``: run the method with the trial's setting on each validation view, score the mean.
 
-    def __init__(self, vprep, method: str, target: Target, fixed: dict | None = None) -> None:
-        self.vprep, self.method, self.target = vprep, method, target
+    ``vprep``/``target`` are one validation view and its gold target, or equal-length lists of them (one
+    per validation seed)."""
+
+    def __init__(self, vprep, method: str, target, fixed: dict | None = None) -> None:
+        self.vpreps = list(vprep) if isinstance(vprep, (list, tuple)) else [vprep]
+        self.targets = list(target) if isinstance(target, (list, tuple)) else [target]
+        if len(self.vpreps) != len(self.targets):
+            raise ValueError(f"tune: {len(self.vpreps)} validation views but {len(self.targets)} gold targets")
+        self.method = method
         self.params_cls = METHODS.get(method).Params
         self.fixed = dict(fixed or {})
 
-    def evaluate(self, params: dict, trial: optuna.Trial | None = None) -> tuple[float, dict[str, float]]:
-        """(value, metrics incl. ``seconds``) of one setting; raises TrialPruned when pruned."""
+    def evaluate_one(self, vprep, target: Target, params: dict,
+                     trial: optuna.Trial | None = None) -> tuple[float, dict[str, float]]:
+        """(value, metrics incl. ``seconds``) of one setting on one validation view; raises TrialPruned."""
         from core.pipeline import run_method
 
-        model, seconds, _ = run_method(self.vprep, self.method, params, progress=PruningProgress(trial, self.target))
-        metrics = {k: v for k, v in scored_metrics(self.vprep, model).items()
+        model, seconds, _ = run_method(vprep, self.method, params, progress=PruningProgress(trial, target))
+        metrics = {k: v for k, v in scored_metrics(vprep, model).items()
                    if k in (*SCORED, "nomus", "forgetting_score")}
         metrics["seconds"] = seconds
-        metrics["time_share"] = seconds / self.target.retrain_seconds if self.target.retrain_seconds else math.nan
-        return objective_value(metrics, self.target.final, seconds, self.target.allowed_seconds), metrics
+        metrics["time_share"] = seconds / target.retrain_seconds if target.retrain_seconds else math.nan
+        return objective_value(metrics, target.final, seconds, target.allowed_seconds), metrics
+
+    def evaluate(self, params: dict, trial: optuna.Trial | None = None) -> tuple[float, dict[str, float]]:
+        """(mean value, mean metrics) over the validation seeds; ``per_seed`` lists each seed's with its value."""
+        runs = [self.evaluate_one(v, t, params, trial if i == 0 else None)
+                for i, (v, t) in enumerate(zip(self.vpreps, self.targets))]
+        if len(runs) == 1:
+            return runs[0]
+        keys = [k for k in runs[0][1] if all(k in m for _, m in runs)]
+        metrics: dict = {k: float(sum(m[k] for _, m in runs) / len(runs)) for k in keys}
+        metrics["per_seed"] = [{**m, "value": v} for v, m in runs]
+        return float(sum(v for v, _ in runs) / len(runs)), metrics
 
     def __call__(self, trial: optuna.Trial) -> float:
         params = suggest(trial, self.params_cls, self.fixed)

@@ -26,26 +26,26 @@ def split_count(total: int, workers: int) -> list[int]:
 
 
 def tune_worker(scenario: dict, method: str, n_trials: int, budget: float, fixed: dict, index: int,
-                storage: str, cache: str | None, num_cpus: float) -> int:
+                storage: str, cache: str | None, num_cpus: float, val_seeds: int = 1) -> int:
     """One Ray task: load the shared study and run ``n_trials`` trials of it; returns how many it ran."""
     import torch
 
     from core.config import scenario_from_dict
     from core.tune.objective import TuneObjective, gold_target
-    from core.tune.study import load_shared, validation_prep
+    from core.tune.study import load_shared, validation_preps
 
     torch.set_num_threads(max(1, int(num_cpus)))
     sc = scenario_from_dict(scenario)
-    vprep = validation_prep(sc, cache=Path(cache) if cache else None)  # the driver cached the references
-    target = gold_target(vprep, budget)
-    study = load_shared(scenario, method, budget, fixed, sc.seed + index, n_trials, storage)
-    study.optimize(TuneObjective(vprep, method, target, fixed), n_trials=n_trials, gc_after_trial=True)
+    vpreps = validation_preps(sc, val_seeds, cache=Path(cache) if cache else None)  # the driver cached them
+    targets = [gold_target(v, budget) for v in vpreps]
+    study = load_shared(scenario, method, budget, fixed, sc.seed + index, n_trials, storage, val_seeds)
+    study.optimize(TuneObjective(vpreps, method, targets, fixed), n_trials=n_trials, gc_after_trial=True)
     return n_trials
 
 
 def run_parallel(study, scenario: dict, method: str, remaining: int, budget: float, fixed: dict, workers: int,
                  address: str | None, storage: str, cache: Path | None,
-                 on_trial: Callable | None = None, num_cpus: float = 1.0) -> None:
+                 on_trial: Callable | None = None, num_cpus: float = 1.0, val_seeds: int = 1) -> None:
     """Dispatch the workers on Ray and wait for them, calling ``on_trial`` as trials land in the study."""
     from core import paths
     from core.sweep.cluster import ray_session
@@ -55,7 +55,7 @@ def run_parallel(study, scenario: dict, method: str, remaining: int, budget: flo
     with ray_session(address, num_cpus=len(shares) * num_cpus) as ray:
         task = ray.remote(tune_worker).options(num_cpus=num_cpus, max_retries=0, name="tune worker")
         pending = [task.remote(scenario, method, n, budget, fixed, i, storage, str(cache) if cache else None,
-                               num_cpus) for i, n in enumerate(shares)]
+                               num_cpus, val_seeds) for i, n in enumerate(shares)]
         seen = 0
         while pending:
             done, pending = ray.wait(pending, num_returns=len(pending), timeout=POLL_SECONDS)

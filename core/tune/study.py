@@ -7,6 +7,10 @@ toward ``--trials``, and a trial left running by a killed process is marked fail
 heartbeat and run again. The first trial of a new study is the method's defaults, so the best setting
 is never one the defaults beat on the validation part. The reference models come from the model cache
 (:func:`core.pipeline.prepare`), prepared once per tune.
+
+``val_seeds`` K > 1 scores every trial on K validation seeds (the scenario's seed, +1, … +K−1), each
+its own split, original and gold model (cached as any prepared scenario), and minimises the mean value:
+a setting tuned on one seed fits that seed's references. K is part of the study's name.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import optuna
 from core import paths
 from core.methods import METHODS
 from core.progress import Progress, silent
-from core.tune.objective import Target, TuneObjective, gold_target
+from core.tune.objective import Target, TuneObjective, gold_target, mean_target
 from core.tune.space import defaults_in_space, search_space
 
 FINISHED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
@@ -43,10 +47,12 @@ def storage_url(home: Path | None = None) -> str:
     return f"sqlite:///{(home or paths.home()) / 'tune.db'}"
 
 
-def study_name(scenario: dict, method: str, budget: float, fixed: dict | None = None) -> str:
-    """``tune-METHOD-HASH``: the same scenario, method, budget and fixed values give the same (resumed) study."""
+def study_name(scenario: dict, method: str, budget: float, fixed: dict | None = None, val_seeds: int = 1) -> str:
+    """``tune-METHOD-HASH``: the same scenario, method, budget, fixed values and number of validation seeds
+    give the same (resumed) study (one seed hashes as before validation seeds existed)."""
     what = {k: v for k, v in scenario.items() if k not in ("method", "name")}
-    blob = json.dumps([what, method, float(budget), fixed or {}], sort_keys=True, default=str)
+    key = [what, method, float(budget), fixed or {}] + ([int(val_seeds)] if val_seeds != 1 else [])
+    blob = json.dumps(key, sort_keys=True, default=str)
     return f"tune-{method}-{hashlib.sha256(blob.encode()).hexdigest()[:12]}"
 
 
@@ -67,10 +73,10 @@ def open_study(name: str, seed: int, n_trials: int, home: Path | None = None,
 
 
 def load_shared(scenario: dict, method: str, budget: float, fixed: dict, seed: int, n_trials: int,
-                storage: str) -> optuna.Study:
+                storage: str, val_seeds: int = 1) -> optuna.Study:
     """The study a ``--parallel`` worker optimises: the driver's, by name, in the shared ``storage``."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    return open_study(study_name(scenario, method, budget, fixed), seed, n_trials, storage=storage,
+    return open_study(study_name(scenario, method, budget, fixed, val_seeds), seed, n_trials, storage=storage,
                       grace=PARALLEL_GRACE_SECONDS)
 
 
@@ -86,12 +92,41 @@ def validation_prep(sc, progress: Progress = silent, cache: Path | None = None):
     return validation_view(prepare(sc, progress, cache), sc.seed)
 
 
+DEFAULT_VAL_SEEDS = 2
+"""Validation seeds a tune scores on unless told (``--val-seeds``): two already halve one seed's luck."""
+
+
+def default_val_seeds(sc) -> int:
+    """:data:`DEFAULT_VAL_SEEDS`, or 1 for a scenario with a checkpoint (its model fixes the split)."""
+    return 1 if sc.original.checkpoint or sc.gold.checkpoint else DEFAULT_VAL_SEEDS
+
+
+def validation_seeds(sc, k: int) -> list[int]:
+    """The seeds a tune scores on: the scenario's, then the next ``k − 1``; refused where a seed cannot move."""
+    if k < 1:
+        raise TuneError("--val-seeds: score on at least one validation seed")
+    if k > 1 and (sc.original.checkpoint or sc.gold.checkpoint):
+        raise TuneError("--val-seeds: a scenario with a checkpoint has one split (the one its model was trained "
+                        "on); another seed would draw another; use --val-seeds 1")
+    return [sc.seed + i for i in range(k)]
+
+
+def validation_preps(sc, k: int = 1, progress: Progress = silent, cache: Path | None = None) -> list:
+    """One validation view per validation seed, each with its own references (from the cache when there)."""
+    from core.config import scenario_from_dict
+
+    return [validation_prep(sc if seed == sc.seed else scenario_from_dict({**sc.to_dict(), "seed": seed}),
+                            progress, cache) for seed in validation_seeds(sc, k)]
+
+
 def tune(sc, method: str, n_trials: int, budget: float = 0.1, fixed: dict | None = None,
          on_trial: Callable[[optuna.Study, optuna.trial.FrozenTrial], None] | None = None,
          progress: Progress = silent, cache: Path | None = None, vprep=None, parallel: int = 1,
-         address: str | None = None, storage: str | None = None) -> dict:
+         address: str | None = None, storage: str | None = None, val_seeds: int = 1) -> dict:
     """Run (or resume) the study until ``n_trials`` trials have finished; returns the results document.
-    ``parallel`` > 1 runs them in that many Ray tasks sharing the study (:mod:`core.tune.parallel`)."""
+    ``parallel`` > 1 runs them in that many Ray tasks sharing the study (:mod:`core.tune.parallel`);
+    ``val_seeds`` > 1 scores each trial as the mean over that many validation seeds; ``vprep`` (one view or
+    a list, one per seed) skips preparing them."""
     params_cls = METHODS.get(method).Params
     fixed = dict(fixed or {})
     if not search_space(params_cls, fixed):
@@ -105,13 +140,18 @@ def tune(sc, method: str, n_trials: int, budget: float = 0.1, fixed: dict | None
         raise TuneError("--parallel: give the number of Ray workers, 1 or more")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     scenario = sc.to_dict()
-    name = study_name(scenario, method, budget, fixed)
+    seeds = validation_seeds(sc, val_seeds)
+    name = study_name(scenario, method, budget, fixed, val_seeds)
     storage = storage or storage_url()
     study = open_study(name, sc.seed, n_trials, storage=storage)
     study.set_user_attr("scenario", scenario)
     study.set_user_attr("method", method)
-    vprep = vprep if vprep is not None else validation_prep(sc, progress, cache)
-    target = gold_target(vprep, budget)
+    vpreps = validation_preps(sc, val_seeds, progress, cache) if vprep is None else \
+        list(vprep) if isinstance(vprep, (list, tuple)) else [vprep]
+    if len(vpreps) != len(seeds):
+        raise TuneError(f"tune: {len(vpreps)} validation views given for {len(seeds)} validation seeds")
+    targets = [gold_target(v, budget) for v in vpreps]
+    target = mean_target(targets)
     study.set_user_attr("gold", target.final)
     if not study.get_trials(deepcopy=False):
         study.enqueue_trial(defaults_in_space(params_cls, fixed), user_attrs={"defaults": True})
@@ -119,13 +159,18 @@ def tune(sc, method: str, n_trials: int, budget: float = 0.1, fixed: dict | None
     if remaining > 0 and parallel > 1:
         from core.tune.parallel import run_parallel
 
-        run_parallel(study, scenario, method, remaining, budget, fixed, parallel, address, storage, cache, on_trial)
+        run_parallel(study, scenario, method, remaining, budget, fixed, parallel, address, storage, cache, on_trial,
+                     val_seeds=val_seeds)
         remaining = n_trials - len(finished_trials(study))  # a trial the storage lost under load is run here
     if remaining > 0:
         callbacks = [lambda s, t: on_trial(s, t)] if on_trial else []
-        study.optimize(TuneObjective(vprep, method, target, fixed), n_trials=remaining, callbacks=callbacks,
+        study.optimize(TuneObjective(vpreps, method, targets, fixed), n_trials=remaining, callbacks=callbacks,
                        gc_after_trial=True)
-    return results_doc(study, target, method, scenario, fixed, storage)
+    doc = results_doc(study, target, method, scenario, fixed, storage)
+    doc["val_seeds"] = seeds
+    if len(targets) > 1:
+        doc["gold_per_seed"] = [{**t.final, "retrain_seconds": t.retrain_seconds} for t in targets]
+    return doc
 
 
 def _clean(value):
