@@ -1,4 +1,5 @@
-"""The optimisation step and batch pairing the identity-unlearning methods share.
+"""The optimisation step and batch pairing the identity-unlearning methods share (the loop that
+takes these steps epoch by epoch is ``core.methods.epoch.EpochMethod``).
 
 ``Stepper`` owns one optimiser and does what every step needs: the divergence check (a NaN or
 infinite loss raises ``Diverged`` naming the method, epoch and learning rate), optional gradient clipping,
