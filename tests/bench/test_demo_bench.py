@@ -32,8 +32,14 @@ def test_the_demo_bench_says_nothing_was_chosen_on_validation_seeds(monkeypatch)
     import core.bench.demo as demo
     from core.bench import BenchArgs
 
-    monkeypatch.setattr(demo, "timed_demo_run", lambda scenario, name: (1.0, {"results": [{"metrics": {"nomus": 0.5}}]}))
+    gold = {"model": "gold", "metrics": {}, "metric_ci": {"forget_acc": [0.6, 0.8], "mia_acc": [0.45, 0.55]}}
+    scrub = {"model": "scrub", "metrics": {"nomus": 0.5, "forget_acc": 0.7, "mia_acc": 0.6}}
+    doc = {"results": [{"model": "original", "metrics": {}}, gold, scrub], "verdict": {"label": "partly forgotten"}}
+    monkeypatch.setattr(demo, "timed_demo_run", lambda scenario, name: (1.0, doc))
     result = demo.demo_bench(BenchArgs(seeds=2))
     assert result.doc["seeds"] == {"validation": [], "report": [0, 1]} and result.doc["chosen"] == {}
     assert [r["seed"] for r in result.doc["runs"]] == [0, 1]
     assert "nothing chosen on validation seeds" in result.markdown
+    land = result.doc["runs"][0]["landing"]  # forget acc inside gold's interval, the attack outside it
+    assert land["forget_acc"]["inside"] and not land["mia_acc"]["inside"] and not land["lands"]
+    assert "0.600 in [0.450, 0.550]: no" in result.markdown and "missed" in result.markdown
