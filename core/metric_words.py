@@ -1,55 +1,67 @@
-"""Metric names in words and one plain line on what each means: the one home of this text.
+"""Metric names in words and one plain line on what each means, read from the metrics' declarations.
 
-The dashboard shows them under charts, as column labels and help; the audit report's glossary and
-tables print them too, so an auditor reads the same words as a workshop. The keys are the engine's
-fixed metric names.
+The words live beside the code that computes each number (``Key`` in core/metrics/*.py and the
+pipeline's own keys in core/metrics/run_keys.py); this module is the thin reader the dashboard and the
+audit report share, so an auditor reads the same words as a workshop. ``METRIC_LABELS`` and
+``METRIC_NOTES`` read like dicts of the declared names, in declaration order, and also answer for
+names a pattern declares (``rmia_auc`` from ``{attack}_auc``).
 """
 
 from __future__ import annotations
 
-METRIC_LABELS: dict[str, str] = {
-    "test_acc": "Test accuracy", "top2_acc": "Top-2 accuracy", "retain_acc": "Retain accuracy",
-    "forget_acc": "Forget accuracy", "mia_acc": "Membership attack", "mia_gold_gap": "Attack gap to gold",
-    "mia_n": "Attack samples a side", "mia_ci_low": "Attack 95% low", "mia_ci_high": "Attack 95% high",
-    "forgetting_score": "Forgetting score", "nomus": "NoMUS", "efficacy": "Attacker efficacy",
-    "efficacy_chance": "Attacker chance",
-    "fidelity": "Fidelity", "aum": "AUM", "gold_gap": "Gap to gold", "activation_distance": "Activation distance",
-    "seconds": "Seconds", "audit_seconds": "Audit seconds", "peak_mem_mb": "Peak memory (MB)", "speedup": "Speed-up",
-}
+from collections.abc import Iterator, Mapping
 
-METRIC_NOTES: dict[str, str] = {
-    "test_acc": "Share of never-trained-on test images labelled right: forgetting must not break the model.",
-    "top2_acc": "Share of test images whose true label is among the model's two best guesses.",
-    "retain_acc": "Accuracy on the training images we keep: the model should still know them.",
-    "forget_acc": "Accuracy on the images to forget: it should fall to what a model that never saw them gets.",
-    "mia_acc": "How well an attacker tells forgotten images from never-seen ones like them (same class or attribute "
-               "value) by their loss. The target is the gold model's value: a model that never saw the images can "
-               "still sit away from 0.5, the coin toss.",
-    "mia_gold_gap": "Distance of the membership attack from the gold model's, |MIA − gold's MIA|: 0 is best.",
-    "mia_n": "Forgotten (and as many never-seen) images the attack used: with a handful it can tell very little.",
-    "mia_ci_low": "Lower end of an approximate 95% interval of the attack accuracy.",
-    "mia_ci_high": "Upper end of an approximate 95% interval of the attack accuracy.",
-    "forgetting_score": "The paper's distance of the membership attack from a coin toss, |MIA − 0.5| (0 best); "
-                        "compare it with the gold model's.",
-    "nomus": "The paper's one score for both goals: half test accuracy, half how close the attack is to a coin toss "
-             "(1 is best); compare it with the gold model's.",
-    "efficacy": "Accuracy of an attacker reading the hidden features for the forgotten attribute: the closer to "
-                "its chance rate the better (below chance is no better).",
-    "efficacy_chance": "What the attribute attacker gets by always guessing the most common value: the floor.",
-    "fidelity": "Task accuracy after attribute unlearning: the model must stay useful.",
-    "aum": "Harmonic mean of (1 − efficacy) and fidelity: high only when both are good.",
-    "gold_gap": "How far forget accuracy is from the gold model's (retrained without the forget set): 0 is best.",
-    "activation_distance": "Mean distance between this model's and the gold model's outputs on the forget set.",
-    "seconds": "Wall-clock time this model took to train or unlearn: compute only, without the live evaluation "
-               "each epoch (that is Audit seconds). NaN for a model loaded from a checkpoint without its time.",
-    "audit_seconds": "Time spent scoring the model while it trained or unlearned (the live chart's accuracies and "
-                     "attack, BN recalibration, progress reports): left out of Seconds and of the speed-up.",
-    "peak_mem_mb": "Largest memory the method used.",
-    "speedup": "How many times faster than retraining from scratch (the gold model's training time); unknown when "
-               "the gold model came from a checkpoint without its training time.",
-}
+import core.metric_keys as keys
+from core.metric_keys import Key
+
+
+def _loaded() -> None:
+    """Register every metric (so every key is declared) on first use: at import time it would close a
+    circle, since method files that name metrics in words import this module while core.metrics loads."""
+    import core.metrics  # noqa: F401
+
+
+def key_of(name: str) -> Key | None:
+    _loaded()
+    return keys.key_of(name)
+
+
+def declared() -> list[Key]:
+    _loaded()
+    return keys.declared()
+
+
+class _Words(Mapping[str, str]):
+    """A declared key's ``label`` or ``meaning`` by name; iterates over the declared exact names."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    def __getitem__(self, name: str) -> str:
+        key = key_of(name)
+        if key is None:
+            raise KeyError(name)
+        return getattr(key, self.field)
+
+    def __iter__(self) -> Iterator[str]:
+        return (k.name for k in declared() if not k.is_pattern)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and key_of(name) is not None
+
+
+METRIC_LABELS: Mapping[str, str] = _Words("label")
+METRIC_NOTES: Mapping[str, str] = _Words("meaning")
 
 
 def metric_label(name: str) -> str:
     """A metric's name in words ("Membership attack" for mia_acc); the name itself when it has none."""
     return METRIC_LABELS.get(name, name)
+
+
+def metric_note(name: str) -> str:
+    """A metric's one-line meaning; "" when it has none."""
+    return METRIC_NOTES.get(name, "")

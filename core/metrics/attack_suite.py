@@ -21,7 +21,7 @@ import torch
 
 from core.metrics.base import NONMEMBER, Evaluation, metric
 from core.metrics.mia import attack_losses
-from core.metrics.mia_roc import attack_summary
+from core.metrics.mia_roc import LOW_FPRS, attack_summary, roc_keys
 from core.registry import Registry
 
 Scores = tuple[np.ndarray, np.ndarray]
@@ -89,6 +89,6 @@ def run_attacks(ev: Evaluation, names: list[str]) -> dict[str, float]:
 
 @metric("attacks", "the scenario's evaluation.attacks: per attack {name}_auc and TPR at 1%, 0.1%, 0.01% FPR "
         "(NaN where too few non-members); forget-set scores go to extras['attack_scores']",
-        applies=lambda ev: bool(ev.settings.get("attacks")))
+        applies=lambda ev: bool(ev.settings.get("attacks")), keys=roc_keys("{attack}", "{attack} attack", LOW_FPRS))
 def attacks(ev: Evaluation) -> dict[str, float]:
     return run_attacks(ev, list(ev.settings["attacks"]))

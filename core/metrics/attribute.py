@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from core.data.splits import Splits
+from core.metric_keys import Key
 from core.metrics.accuracy import split_accuracy
 from core.metrics.attacker import AttackResult, NetAttackerSettings, linear_probe, resnet_attacker
 from core.metrics.base import Evaluation, metric
@@ -83,7 +84,21 @@ def is_attribute_request(ev: Evaluation) -> bool:
 
 @metric("attribute", "efficacy (attacker accuracy on h -> z), efficacy_chance, fidelity (test accuracy), "
         "aum = HM(1 - efficacy, fidelity) and aum_normalized (chance counts as full removal)",
-        live=True, applies=is_attribute_request)
+        live=True, applies=is_attribute_request, keys=(
+            Key("efficacy", "Attacker efficacy", "Accuracy of an attacker reading the hidden features for the forgotten "
+                "attribute: the closer to its chance rate the better (below chance is no better).", "target",
+                (0.0, 1.0), live=True, color="#ff7f0e", target="efficacy_chance", target_word="chance", headline=True),
+            Key("efficacy_chance", "Attacker chance", "What the attribute attacker gets by always guessing the most "
+                "common value: the floor.", range=(0.0, 1.0)),
+            Key("fidelity", "Fidelity", "Task accuracy after attribute unlearning: the model must stay useful.",
+                "higher", (0.0, 1.0), live=True, color="#17becf", headline=True),
+            Key("aum", "AUM", "Harmonic mean of (1 − efficacy) and fidelity: high only when both are good.", "higher",
+                (0.0, 1.0), live=True, color="#2ca02c", headline=True),
+            Key("aum_normalized", "AUM (chance-normalised)", "AUM with chance-level efficacy counted as full removal: "
+                "plain AUM caps a perfect removal of a binary attribute at HM(0.5, fidelity).", "higher", (0.0, 1.0)),
+            Key("efficacy_{column}", "Attacker efficacy on {column}", "Accuracy of the attacker reading the hidden "
+                "features for {column}, a further attribute this run removed: the closer to its chance rate the "
+                "better.", "target", (0.0, 1.0))))
 def attribute_metric(ev: Evaluation) -> dict[str, float]:
     result = _attack(ev, ev.splits.request.column)
     fidelity = ev.results.get("test_acc", float("nan"))

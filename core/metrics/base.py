@@ -3,7 +3,9 @@
 An ``Evaluation`` holds one model under test with the splits (and the gold/original models when
 known) and caches per-split logits, so the metrics that read the same outputs compute them once.
 Metrics run in registration order and may read earlier results (NoMUS reads test_acc, mia_acc).
-``live=True`` marks metrics cheap enough for the per-epoch chart.
+``live=True`` marks metrics cheap enough for the per-epoch chart. Each metric declares the keys it
+produces (``keys=(Key(...), ...)``, core/metric_keys.py): their labels, meanings and directions are
+read from there by every page, table and command that shows them.
 
 Besides the splits' names an Evaluation knows one more, ``"nonmember"``: the unseen images the
 membership attacks compare the forget set with, matched to the forget request by
@@ -19,6 +21,7 @@ import torch
 from torch import nn
 
 from core.data.splits import Splits
+from core.metric_keys import Key, declare
 from core.metrics.nonmembers import NonMembers, matched_unseen
 from core.registry import Registry
 from core.training import predict_logits
@@ -72,17 +75,20 @@ class Metric:
     fn: Callable[[Evaluation], dict[str, float]]
     live: bool
     applies: Callable[[Evaluation], bool]
+    keys: tuple[Key, ...] = ()
 
 
 METRICS: Registry[Metric] = Registry("metric")
 
 
 def metric(name: str, description: str, live: bool = False,
-           applies: Callable[[Evaluation], bool] = lambda ev: True):
-    """Register a metric function under ``name``."""
+           applies: Callable[[Evaluation], bool] = lambda ev: True, keys: tuple[Key, ...] = ()):
+    """Register a metric function under ``name`` with the keys it produces (declared for every reader)."""
+    if any(k.live for k in keys) and not live:
+        raise ValueError(f"metric {name}: a live key needs a live metric")
 
     def wrap(fn: Callable[[Evaluation], dict[str, float]]):
-        METRICS.add(name, Metric(fn, live, applies), description)
+        METRICS.add(name, Metric(fn, live, applies, declare(*keys)), description)
         return fn
 
     return wrap

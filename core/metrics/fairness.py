@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.metric_keys import Key
 from core.metrics.base import Evaluation, metric
 
 
@@ -54,7 +55,13 @@ def _applies(ev: Evaluation) -> bool:
 
 @metric("fairness", "eod, dpd, aps: bias of the binary task w.r.t. the requested attribute on test "
         "(fairlearn's equalized-odds and demographic-parity differences; average precision)",
-        live=True, applies=_applies)
+        live=True, applies=_applies, keys=(
+            Key("eod", "Equalized-odds gap", "Largest gap in true- or false-positive rate between the groups of the "
+                "requested attribute on test (fairlearn): 0 is a model fair by that attribute.", "lower", (0.0, 1.0)),
+            Key("dpd", "Demographic-parity gap", "Gap in the share of positive predictions between the attribute's "
+                "groups on test (fairlearn): 0 is parity.", "lower", (0.0, 1.0)),
+            Key("aps", "Average precision", "Average precision of the binary task on test (scikit-learn): the task "
+                "must stay solved while the bias goes.", "higher", (0.0, 1.0))))
 def fairness(ev: Evaluation) -> dict[str, float]:
     idx = ev.index("test")
     sensitive = ev.splits.table.columns[ev.splits.request.column][idx].numpy()

@@ -28,7 +28,7 @@ from torch import nn
 from core.data.splits import Splits
 from core.methods.base import TrainSettings
 from core.metrics.base import Evaluation, metric
-from core.metrics.mia_roc import roc_summary
+from core.metrics.mia_roc import roc_keys, roc_summary
 from core.metrics.nonmembers import matched_unseen
 from core.models import ModelSpec, build_model
 from core.progress import Progress, silent
@@ -125,7 +125,7 @@ def lira_attack(model: nn.Module, ref: LiraReference, splits: Splits, device: to
 
 @metric("lira", "lira_auc, lira_tpr_at_1fpr, lira_tpr_at_0_1fpr: per-example likelihood-ratio attack against "
         "shadow models (runs only when extras['lira'] holds a LiraReference)",
-        applies=lambda ev: isinstance(ev.extras.get("lira"), LiraReference))
+        applies=lambda ev: isinstance(ev.extras.get("lira"), LiraReference), keys=roc_keys("lira", "LiRA attack"))
 def lira(ev: Evaluation) -> dict[str, float]:
     ref: LiraReference = ev.extras["lira"]
     phi = {s: logit_confidence(ev.splits.task, ev.logits(s), ev.targets(s)) for s in ("forget", "nonmember")}

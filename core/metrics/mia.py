@@ -27,6 +27,7 @@ import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, StratifiedShuffleSplit, cross_val_score
 
+from core.metric_keys import Key
 from core.metrics.base import NONMEMBER, Evaluation, metric
 
 MIN_SHUFFLE_SIDE = 10  # the shuffle split's 10% test share holds one sample of each side from here on
@@ -123,7 +124,17 @@ def attack_losses(ev: Evaluation, model=None) -> tuple[np.ndarray, np.ndarray]:
 
 @metric("mia", "mia_acc: loss-based membership attack accuracy, forget vs matched unseen (the gold model's value "
         "is the target, 0.5 a coin toss); mia_n samples a side and the 95% interval mia_ci_low..mia_ci_high",
-        live=True)
+        live=True, keys=(
+            Key("mia_acc", "Membership attack", "How well an attacker tells forgotten images from never-seen ones like "
+                "them (same class or attribute value) by their loss. The target is the gold model's value: a model "
+                "that never saw the images can still sit away from 0.5, the coin toss.", "target", (0.0, 1.0), 0.5,
+                live=True, color="#d62728", target="gold_mia_acc", target_word="gold", headline=True),
+            Key("mia_n", "Attack samples a side", "Forgotten (and as many never-seen) images the attack used: with a "
+                "handful it can tell very little."),
+            Key("mia_ci_low", "Attack 95% low", "Lower end of an approximate 95% interval of the attack accuracy.",
+                range=(0.0, 1.0)),
+            Key("mia_ci_high", "Attack 95% high", "Upper end of an approximate 95% interval of the attack accuracy.",
+                range=(0.0, 1.0))))
 def mia(ev: Evaluation) -> dict[str, float]:
     member, nonmember = attack_losses(ev)
     result = attack(member, nonmember, n_splits=5 if ev.live else 10)
@@ -132,7 +143,9 @@ def mia(ev: Evaluation) -> dict[str, float]:
 
 @metric("mia_gold", "mia_gold_gap: |mia_acc - the gold model's mia_acc| on the same non-members (0 = attacked "
         "like a model that never saw the forget set)",
-        applies=lambda ev: ev.gold is not None and "mia_acc" in ev.results)
+        applies=lambda ev: ev.gold is not None and "mia_acc" in ev.results, keys=(
+            Key("mia_gold_gap", "Attack gap to gold", "Distance of the membership attack from the gold model's, "
+                "|MIA − gold's MIA|: 0 is best.", "lower", (0.0, 1.0)),))
 def mia_gold(ev: Evaluation) -> dict[str, float]:
     """Twin Machine Unlearning's reading of the attack: the target is the gold model's accuracy, not 0.5
     (a model that never saw the forget set can still sit far from a coin toss on it)."""

@@ -17,10 +17,25 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import roc_auc_score, roc_curve
 
+from core.metric_keys import Key
 from core.metrics.base import Evaluation, metric
 from core.metrics.mia import attack_losses
 
 MAX_ROC_POINTS = 200
+LOW_FPRS = ((0.01, "1fpr"), (0.001, "0_1fpr"), (0.0001, "0_01fpr"))
+"""The false-positive rates every attack of ``evaluation.attacks`` reports a TPR at, with their key suffixes."""
+
+
+def roc_keys(prefix: str, attack: str, fprs: tuple[tuple[float, str], ...] = LOW_FPRS[:2]) -> tuple[Key, ...]:
+    """The declarations of an attack's ``<prefix>_auc`` and ``<prefix>_tpr_at_<suffix>`` keys, in words."""
+    name = attack[:1].upper() + attack[1:]  # "Loss attack AUC"; a "{attack}" placeholder stays as it is
+    auc = Key(f"{prefix}_auc", f"{name} AUC", f"Area under the ROC curve of the {attack} telling forgotten images "
+              "from matched never-seen ones: 0.5 is a coin toss; the target is the gold model's value.",
+              "target", (0.0, 1.0), 0.5)
+    return (auc, *(Key(f"{prefix}_tpr_at_{suffix}", f"{name} TPR at {f * 100:g}% FPR",
+                       f"Share of forgotten images the {attack} catches while flagging {f * 100:g}% of never-seen ones: "
+                       "a forgotten set sits near that rate (the target is the gold model's value).",
+                       "target", (0.0, 1.0), f) for f, suffix in fprs))
 
 
 def tpr_at_fpr(fpr: np.ndarray, tpr: np.ndarray, target: float) -> float:
@@ -54,7 +69,7 @@ def roc_summary(member_scores: np.ndarray, nonmember_scores: np.ndarray, prefix:
 
 
 @metric("mia_roc", "mia_auc, mia_tpr_at_1fpr, mia_tpr_at_0_1fpr: ROC of the loss attack, forget vs matched unseen "
-        "(0.5 / low TPR = forgotten); the curve goes to extras['mia_roc']")
+        "(0.5 / low TPR = forgotten); the curve goes to extras['mia_roc']", keys=roc_keys("mia", "loss attack"))
 def mia_roc(ev: Evaluation) -> dict[str, float]:
     member_loss, nonmember_loss = attack_losses(ev)
     if ev.extras.get("mia_unavailable"):  # no honest non-members (or too few): no curve either
@@ -62,10 +77,6 @@ def mia_roc(ev: Evaluation) -> dict[str, float]:
     numbers, curve = roc_summary(-member_loss, -nonmember_loss, "mia")
     ev.extras["mia_roc"] = curve
     return numbers
-
-
-LOW_FPRS = ((0.01, "1fpr"), (0.001, "0_1fpr"), (0.0001, "0_01fpr"))
-"""The false-positive rates every attack of ``evaluation.attacks`` reports a TPR at, with their key suffixes."""
 
 
 def needed_nonmembers(fpr: float) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from core.metric_keys import Key
 from core.metrics.base import Evaluation, metric
 
 NOMUS_LAMBDA = 0.5
@@ -27,7 +28,12 @@ def nomus(acc: float, mia_acc: float, lam: float = NOMUS_LAMBDA) -> float:
 
 
 @metric("nomus", "forgetting_score = |mia_acc - 0.5| and nomus = λ·test_acc + (1-λ)(1 - 2·forgetting_score)", live=True,
-        applies=lambda ev: "mia_acc" in ev.results and "test_acc" in ev.results)
+        applies=lambda ev: "mia_acc" in ev.results and "test_acc" in ev.results, keys=(
+            Key("forgetting_score", "Forgetting score", "The paper's distance of the membership attack from a coin "
+                "toss, |MIA − 0.5| (0 best); compare it with the gold model's.", "lower", (0.0, 0.5), headline=True),
+            Key("nomus", "NoMUS", "The paper's one score for both goals: half test accuracy, half how close the attack "
+                "is to a coin toss (1 is best); compare it with the gold model's.", "higher", (0.0, 1.0), live=True,
+                color="#7b4fbf", headline=True)))
 def nomus_metric(ev: Evaluation) -> dict[str, float]:
     m, acc = ev.results["mia_acc"], ev.results["test_acc"]
     if math.isnan(m):
