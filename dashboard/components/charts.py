@@ -11,25 +11,12 @@ from typing import Any, Iterable, Protocol
 
 import plotly.graph_objects as go
 
+from core.metric_keys import Key
+from core.metric_words import declared, key_of
 from core.pipeline import STAGES
 from dashboard.components.figure_layout import legend_below
 from dashboard.components.glossary import metric_label
 from dashboard.components.palette import metric_color, model_color, model_role
-
-
-@dataclass(frozen=True)
-class LiveMetric:
-    """A per-epoch metric the live chart knows how to draw: its colour and which way is better.
-
-    ``direction`` is ``"higher"`` or ``"lower"`` (better), or ``"target"``: better is closer to the value
-    of the metric ``target`` (the gold model's attack accuracy for the attack, the attribute's chance
-    rate for the attribute attacker: falling below either is no improvement)."""
-
-    name: str
-    color: str
-    direction: str = "higher"
-    target: str | None = None
-    target_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,21 +32,17 @@ class Reference:
     color: str | None = None
 
 
-# Every live metric a run may report, in drawing order; a chart draws those present in its events.
-LIVE_REGISTRY: tuple[LiveMetric, ...] = (
-    LiveMetric("test_acc", metric_color("test_acc")),
-    LiveMetric("mia_acc", metric_color("mia_acc"), direction="target", target="gold_mia_acc", target_text="gold"),
-    LiveMetric("nomus", metric_color("nomus")),
-    LiveMetric("fidelity", "#17becf"),
-    LiveMetric("efficacy", "#ff7f0e", direction="target", target="efficacy_chance", target_text="chance"),
-    LiveMetric("aum", "#2ca02c"),
-)
+# Every live metric a run may report, in drawing order: the declared keys (core/metrics/*.py) that are live and
+# have a colour. Each names which way is better; a "target" key is better closer to its ``target`` key's value
+# (the gold model's attack accuracy for the attack, the attribute's chance rate for the attribute attacker:
+# falling below either is no improvement). A chart draws those present in its events.
+LIVE_REGISTRY: tuple[Key, ...] = tuple(k for k in declared() if k.live and k.color)
 LIVE_METRICS = tuple(m.name for m in LIVE_REGISTRY)
 LIVE_BY_NAME = {m.name: m for m in LIVE_REGISTRY}
 GOLD_LINE_TEXT = "gold model (the attack accuracy to match)"
 REFERENCES: tuple[Reference, ...] = (
     Reference("mia_acc", GOLD_LINE_TEXT, source="gold_mia_acc", gold_metric="mia_acc", color=model_color("gold")),
-    Reference("mia_acc", "coin toss", value=0.5),
+    Reference("mia_acc", "coin toss", value=key_of("mia_acc").chance),
     Reference("efficacy", "attribute chance (fully removed)", source="efficacy_chance"),
 )
 METHOD_PHASE = "unlearn"  # the pipeline's name for the phase in which the method reports its own stages
@@ -95,9 +78,8 @@ def live_series(events: Iterable[EventLike]) -> dict[str, tuple[list[int], list[
 
 
 def live_color(name: str) -> str:
-    """The registry's colour of a live metric (the palette's for any other name)."""
-    entry = LIVE_BY_NAME.get(name)
-    return entry.color if entry else metric_color(name)
+    """A metric's declared colour (the palette's grey for a name without one)."""
+    return metric_color(name)
 
 
 def merged_series(series: dict[str, tuple[list[int], list[float | None]]]) -> dict[str, list[str]]:
@@ -163,6 +145,9 @@ def add_references(fig: go.Figure, drawn: Iterable[str], events: list[EventLike]
                           annotation_font_color=color)
 
 
+DELTA_COLORS = {"higher": "normal", "lower": "inverse", None: "off"}  # Streamlit's delta colour per direction
+
+
 @dataclass(frozen=True)
 class Tile:
     """One latest-value tile: label, shown value, change (number or text) and Streamlit's delta colour."""
@@ -183,13 +168,12 @@ def tile(name: str, value: float | None, prev: float | None, target: float | Non
     shown = "–" if value is None else f"{value:.3f}"
     if value is None or prev is None:
         return Tile(name, metric_label(name), shown, None, "normal")
-    if entry.direction == "target":
+    if entry.better == "target":
         if target is None:
             return Tile(name, metric_label(name), shown, round(value - prev, 4), "off")
         closer = abs(value - target) - abs(prev - target)
-        return Tile(name, metric_label(name), shown, f"{closer:+.3f} to {entry.target_text}", "inverse")
-    return Tile(name, metric_label(name), shown, round(value - prev, 4),
-                "inverse" if entry.direction == "lower" else "normal")
+        return Tile(name, metric_label(name), shown, f"{closer:+.3f} to {entry.target_word}", "inverse")
+    return Tile(name, metric_label(name), shown, round(value - prev, 4), DELTA_COLORS[entry.better])
 
 
 def latest_tiles(events: Iterable[EventLike], names: list[str], results: dict[str, Any] | None = None) -> list[Tile]:

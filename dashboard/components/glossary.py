@@ -1,12 +1,14 @@
 """What the numbers mean, one plain line each: shown under charts, metrics and as column help.
 
 The dashboard is used in workshops, so every number on screen comes with a sentence a newcomer
-can read; the names are the engine's fixed metric names.
+can read. A metric's label and meaning are declared with the metric (core/metrics/*.py) and
+re-exported here; this file holds the words of everything else (verdicts, models, charts, stages).
 """
 
 from __future__ import annotations
 
-from core.metric_words import METRIC_LABELS, METRIC_NOTES  # noqa: E402,F401  (their one home, shared with the report)
+from core.metric_words import METRIC_LABELS, METRIC_NOTES, metric_label, metric_note  # noqa: F401  (read from the
+# metrics' declarations, core/metrics/*.py: shared with the report)
 
 INTERVAL_NOTE = ("A 95% column is the metric's bootstrap interval: the forget set redrawn 200 times by its units "
                  "(people for an identity request, else images), the never-seen images with it for the attack. "
@@ -48,10 +50,6 @@ STAGE_LABELS: dict[str, str] = {
     "evaluate": "Evaluating the three models",
     "audit": "Computing the saliency audit",
 }
-
-
-def metric_label(name: str) -> str:
-    return METRIC_LABELS.get(name, name)
 
 
 def stage_label(stage: str) -> str:

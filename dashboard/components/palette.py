@@ -6,9 +6,11 @@ unlearned teal), so a reader learns it once.
 
 from __future__ import annotations
 
+from core.metric_words import declared
+
 MODEL_COLORS: dict[str, str] = {"original": "#7f7f7f", "gold": "#d4a017", "unlearned": "#1f9e89"}
 
-METRIC_COLORS: dict[str, str] = {"test_acc": "#1f77b4", "mia_acc": "#d62728", "nomus": "#7b4fbf"}
+METRIC_COLORS: dict[str, str] = {k.name: k.color for k in declared() if k.color}  # declared with each metric
 
 # Streamlit's named markdown colours (used by badges).
 STATUS_COLORS: dict[str, str] = {"queued": "gray", "running": "blue", "succeeded": "green",
