@@ -8,43 +8,23 @@ import math
 import sys
 from pathlib import Path
 
+from core.cli.listing import cmd_list
 from core.config import ConfigError, default_scenario, load_scenario
 from core.data.source import DataError
 from core.params import ParamError
 from core.registry import UnknownName
 
-TABLE_METRICS = ("test_acc", "top2_acc", "retain_acc", "forget_acc", "mia_acc", "forgetting_score", "nomus",
-                 "gold_gap", "activation_distance", "efficacy", "fidelity", "aum", "seconds", "audit_seconds", "speedup")
 
+def table_metrics() -> list[str]:
+    """The results table's columns, in order: the declared headline keys (core/metrics/*.py, run_keys.py)."""
+    from core.metric_words import declared
 
-def _registries() -> list[tuple[str, object]]:
-    import core.bench  # noqa: F401
-    import core.data  # noqa: F401
-    import core.methods  # noqa: F401
-    import core.metrics  # noqa: F401
-    import core.models  # noqa: F401
-    from core.bench import BENCHES
-    from core.data import DATASETS
-    from core.data.forget import FORGET_KINDS
-    from core.methods import METHODS
-    from core.metrics import METRICS
-    from core.models import MODELS
-
-    return [("datasets", DATASETS), ("models", MODELS), ("methods", METHODS), ("metrics", METRICS),
-            ("forget kinds", FORGET_KINDS), ("benchmarks", BENCHES)]
-
-
-def cmd_list(args: argparse.Namespace) -> int:
-    for title, registry in _registries():
-        print(f"{title}:")
-        for e in registry.entries():
-            print(f"  {e.name:<22} {e.description}")
-    return 0
+    return [k.name for k in declared() if k.headline]
 
 
 def format_table(results: list[dict]) -> str:
     """Models as rows, the metrics they have as columns."""
-    cols = [m for m in TABLE_METRICS if any(m in r["metrics"] for r in results)]
+    cols = [m for m in table_metrics() if any(m in r["metrics"] for r in results)]
     lines = [f"{'model':<16}" + "".join(f"{c:>{max(len(c), 8) + 2}}" for c in cols)]
     for r in results:
         cells = []
@@ -183,7 +163,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="unlearn", description="Unlearning Studio: machine unlearning on images")
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="registered datasets, models, methods, metrics").set_defaults(fn=cmd_list)
+    ls = sub.add_parser("list", help="registered datasets, models, methods, metrics")
+    ls.add_argument("--json", action="store_true", help="every registry with its metadata (options, params, metric keys)")
+    ls.set_defaults(fn=cmd_list)
     d = sub.add_parser("demo", help="run the built-in default scenario end to end")
     d.add_argument("--json", help="write the results document here")
     d.add_argument("--method", help="unlearning method (default: finetune)")

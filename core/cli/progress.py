@@ -1,4 +1,5 @@
-"""A tqdm progress bar per pipeline stage, for the command line."""
+"""A tqdm progress bar per pipeline stage, for the command line; it shows the declared live keys
+(core/metrics/*.py and run_keys.py: the numbers worth watching each epoch)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,12 @@ import sys
 
 from tqdm.auto import tqdm
 
-SHOWN = ("loss", "test_acc", "forget_acc", "mia_acc", "nomus", "fidelity", "efficacy", "aum")
+from core.metric_words import declared
+
+
+def shown_keys() -> frozenset[str]:
+    """The keys a bar's postfix shows: every key declared ``live``."""
+    return frozenset(k.name for k in declared() if k.live)
 
 
 class TqdmProgress:
@@ -16,6 +22,7 @@ class TqdmProgress:
         self.bar: tqdm | None = None
         self.stage = ""
         self.file = file
+        self.shown = shown_keys()
 
     def __call__(self, step: int, total: int, *, stage: str = "", **metrics: float) -> None:
         if stage != self.stage or self.bar is None or self.bar.total != total:
@@ -23,7 +30,7 @@ class TqdmProgress:
             self.stage = stage
             self.bar = tqdm(total=total, desc=f"{stage:>12}", file=self.file, leave=True, dynamic_ncols=True)
         self.bar.n = step
-        shown = {k: f"{v:.3f}" for k, v in metrics.items() if k in SHOWN and v is not None}
+        shown = {k: f"{v:.3f}" for k, v in metrics.items() if k in self.shown and v is not None}
         self.bar.set_postfix(shown, refresh=False)
         self.bar.refresh()
 

@@ -18,6 +18,21 @@ def test_list_names_every_registry(capsys):
     assert "finetune" in out and "smallcnn" in out and "mia" in out
 
 
+def test_list_json_carries_each_registry_with_its_metadata(capsys):
+    assert main(["list", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert {"datasets", "models", "methods", "metrics", "forget kinds", "benchmarks", "run keys"} <= set(doc)
+    synth = next(d for d in doc["datasets"] if d["name"] == "synthfaces")
+    assert synth["options"] and all({"name", "type", "default", "help"} <= set(o) for o in synth["options"])
+    finetune = next(m for m in doc["methods"] if m["name"] == "finetune")
+    assert any(p["help"] for p in finetune["params"]) and any(p["search"] for p in finetune["params"])
+    mia = next(m for m in doc["metrics"] if m["name"] == "mia")
+    acc = next(k for k in mia["keys"] if k["name"] == "mia_acc")
+    assert acc["label"] == "Membership attack" and acc["better"] == "target" and acc["chance"] == 0.5
+    assert acc["range"] == [0.0, 1.0] and acc["live"] is True and acc["meaning"]
+    assert "seconds" in {k["name"] for k in doc["run keys"]}
+
+
 def test_run_writes_json_and_is_listed(tmp_path, tiny_scenario, capsys):
     cfg = tmp_path / "s.yaml"
     cfg.write_text(yaml.safe_dump(tiny_scenario))
@@ -28,6 +43,9 @@ def test_run_writes_json_and_is_listed(tmp_path, tiny_scenario, capsys):
     assert doc["sizes"]["skipped"] == 0 and doc["warnings"] == []  # synthetic faces: nothing unreadable
     assert [r["model"] for r in doc["results"]] == ["original", "gold", "finetune"]
     assert {"test_acc", "mia_acc", "forgetting_score", "nomus", "seconds", "speedup"} <= set(doc["results"][2]["metrics"])
+    from core.metric_words import key_of
+
+    assert all(key_of(k) for r in doc["results"] for k in r["metrics"])  # the pipeline's own keys are declared too
     printed = capsys.readouterr().out
     assert "nomus" in printed and "original" in printed
     assert main(["runs"]) == 0 and doc["run_id"] in capsys.readouterr().out
