@@ -51,6 +51,8 @@ class TunedOptions:
     fashion_images: int = param(3000, "Fashion-MNIST images loaded (train and test shares in file order)",
                                 min=100, max=70000)
     fashion_forget: int = param(20, "Fashion-MNIST pseudo-identity groups (10 images each) to forget", min=1)
+    fix: str = param("", "parameters held fixed while tuning, METHOD.PARAM=VALUE comma-separated (e.g. "
+                         "advanced_neggrad.epochs=1: the search then spends its trials on the rest)")
     threads: int = param(1, "torch CPU threads (1: steadier timings on a shared machine)", min=0, max=256)
     home: str = param("", "UNLEARN_HOME for the studies and model cache (empty: a temporary one); an earlier "
                           "bench's home resumes its studies and reuses its models")
@@ -87,6 +89,21 @@ def scenario(o: TunedOptions, kind: str, seed: int):
     return scenario_from_dict({"name": f"tuned bench {kind} seed {seed}", **DATASET_SCENARIOS[kind](o),
                                "model": "smallcnn", "train": {"epochs": o.epochs, "lr": 0.002, "batch_size": 64},
                                "evaluation": {"attacker": "linear"}, "seed": seed, "device": o.device})
+
+
+def fixed_params(o: TunedOptions, method: str) -> dict:
+    """``--option fix=...``'s values for ``method``, typed as the tune CLI's ``--param`` (a bad key is named)."""
+    from core.tune.command import _typed
+
+    given = {}
+    for item in (i.strip() for i in o.fix.split(",") if i.strip()):
+        key, sep, value = item.partition("=")
+        name, dot, field = key.partition(".")
+        if not (sep and dot):
+            raise ValueError(f"bench tuned fix: {item!r}; give METHOD.PARAM=VALUE")
+        if name == method:
+            given[field] = value
+    return _typed(method, given) if given else {}
 
 
 def _row(model: str, metrics: dict, gold_seconds: float, params: dict | None = None) -> dict:
@@ -189,7 +206,8 @@ def tuned_bench(args: BenchArgs) -> BenchResult:
             tuning, tuned = {}, {}
             for method in methods:
                 start = time.perf_counter()
-                study = tune(vsc, method, o.trials, o.budget, vprep=vpreps, val_seeds=len(vpreps))
+                study = tune(vsc, method, o.trials, o.budget, fixed=fixed_params(o, method), vprep=vpreps,
+                             val_seeds=len(vpreps))
                 best = study["best"] or {"params": {}, "value": math.nan}
                 tuned[method] = best["params"]
                 tuning[method] = {"trials": len(study["trials"]), "value": best["value"], "params": best["params"],
