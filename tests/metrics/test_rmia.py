@@ -91,6 +91,9 @@ def test_a_tiny_scenario_with_rmia_and_epsilon_produces_every_number_and_the_ris
         assert any("needs ≥" in n for n in row["extras"]["attack_notes"])
     unlearned = doc["results"][-1]["metrics"]
     assert unlearned["eps_forget_quality"] == 0.0  # 2 models per side resolve no ε: the note says so
+    from core.metric_words import key_of
+
+    assert all(key_of(k) for r in doc["results"] for k in r["metrics"])  # every key the run wrote is declared
     eps = doc["epsilon"]
     assert eps["n_models"] == 2 and len(eps["epsilons"]) == doc["sizes"]["forget"] and "no ε is estimable" in eps["note"]
     assert doc["attack_costs"]["rmia"]["models"] == 1 and doc["attack_costs"]["epsilon"]["models"] == 4
