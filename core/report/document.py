@@ -4,9 +4,10 @@ It is the record an auditor keeps: what was run (scenario, data and split sizes,
 checkpoint hashes and where each model came from), what came out (the verdict in plain words, the
 original / gold / unlearned metric tables with their 95% bootstrap intervals, the per-epoch
 curves from the stored progress events) and what it looks like (the saliency audit's grids and
-mask shares, and every other PNG the run folder holds, e.g. reconstruction grids). Every number is
-read from the run store and the run folder; nothing is recomputed. No network: CSS inline, images as
-data URIs, charts as inline SVG (see ``report_charts``).
+mask shares, the audit sections the run's method registered — the same the Audit page shows, see
+``core.methods.audit_sections`` — and every other PNG the run folder holds). Every number is read
+through the run's :class:`core.artifacts.RunArtifacts`; nothing is recomputed. No network: CSS
+inline, images as data URIs, charts as inline SVG (see ``core.report.charts`` and ``figures``).
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ import json
 import time
 from pathlib import Path
 
+from core.artifacts import RunArtifacts
 from core.metrics.mia import attack_notes
 from core.metric_words import METRIC_NOTES, metric_label
 from core.report.charts import roc_svg, split_series, stage_chart_svg, stage_series
 from core.report.html import esc, fmt, kv_table, page, png_figure, section, table
 from core.report.provenance import code_version
 from core.report.risk import epsilon_section, risk_section
+from core.report.sections import method_sections
 
 KNOWN_KEYS = ("scenario", "sizes", "results", "checkpoints", "artifacts", "code", "audit", "sources", "notes", "verdict",
               "forget_units", "risk_table", "epsilon", "attack_costs")
@@ -36,17 +39,17 @@ def write_report(store, run_id: str, path: str | Path | None = None) -> Path:
     if run.status != "succeeded" or not run.results:
         hint = "wait for it to finish" if run.active else f"`unlearn show {run_id}` shows why"
         raise ReportError(f"run {run_id} is {run.status}; a report needs a succeeded run ({hint})")
-    run_dir = store.runs_root / run_id
-    out = Path(path) if path else store.run_dir(run_id) / "report.html"
+    art = RunArtifacts.from_store(store, run_id, events=True)
+    out = Path(path) if path else art.path("report")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_report(run, store.events(run_id), run_dir), encoding="utf-8")
+    out.write_text(render_report(run, art), encoding="utf-8")
     return out
 
 
-def render_report(run, events, run_dir: Path) -> str:
-    """The report's HTML for a stored run, its events and its folder: the verdict and a glossary first,
-    then the record; a section with nothing to show is left out rather than printed empty."""
-    res = run.results
+def render_report(run, art: RunArtifacts) -> str:
+    """The report's HTML for a stored run and its artifacts (results, events, folder): the verdict and a
+    glossary first, then the record; a section with nothing to show is left out rather than printed empty."""
+    res, run_dir, events = run.results, art.folder, art.events
     shown: set[Path] = set()
     parts = [f"<h1>Audit report: {esc(run.name)}</h1>",
              section("Verdict", _verdict(res), "verdict"),
@@ -59,8 +62,9 @@ def render_report(run, events, run_dir: Path) -> str:
              section("Per-sample risk (top risks)", risk_section(res, run_dir), "risk"),
              section("ε-score (NeurIPS 2023 unlearning challenge)", epsilon_section(res), "epsilon"),
              section("Training curves", _curves(events), "curves"),
-             section("Saliency audit", _saliency(res.get("audit"), run_dir, shown), "saliency"),
-             section("Other figures", _figures(run_dir, shown), "figures"),
+             section("Saliency audit", _saliency(art, shown), "saliency"),
+             *method_sections(art, shown),
+             section("Other figures", _figures(art, shown), "figures"),
              section("Code and checkpoints", _provenance(res), "provenance")]
     extra = {k: v for k, v in res.items() if k not in KNOWN_KEYS}
     if res.get("artifacts"):
@@ -200,15 +204,16 @@ def _roc(results: list[dict]) -> str:
     return note + f'<div class="charts">{roc_svg(curves)}</div>'
 
 
-def _saliency(audit: dict | None, run_dir: Path, shown: set[Path]) -> str:
+def _saliency(art: RunArtifacts, shown: set[Path]) -> str:
+    audit = art.audit
     if not audit:
         return ""
     if "error" in audit:
         return f'<p>The saliency audit failed; the run\'s other results are unaffected.</p><pre class="error">{esc(audit["error"])}</pre>'
     body = [_audit_facts(audit), _region_table(audit)]
     body += [f'<p class="muted">{esc(n)}</p>' for n in audit.get("notes", [])]
-    for key, rel in audit.get("files", {}).get("grids", {}).items():
-        path = run_dir / rel
+    for key, path in art.saliency_grids().items():
+        rel = path.relative_to(art.folder)
         if path.exists():
             shown.add(path.resolve())
             body.append(png_figure(path, f"{key} ({rel})"))
@@ -246,9 +251,6 @@ def _region_table(audit: dict) -> str:
     return intro + table(("target", "explanation", *models), rows)
 
 
-def _figures(run_dir: Path, shown: set[Path]) -> str:
-    """Every PNG in the run folder not shown above (e.g. reconstruction grids), captioned by file name."""
-    pngs = sorted(p for p in run_dir.rglob("*.png") if p.resolve() not in shown) if run_dir.exists() else []
-    if not pngs:
-        return ""
-    return "".join(png_figure(p, str(p.relative_to(run_dir))) for p in pngs)
+def _figures(art: RunArtifacts, shown: set[Path]) -> str:
+    """Every PNG in the run folder not shown above (e.g. a method's example images), captioned by file name."""
+    return "".join(png_figure(p, str(p.relative_to(art.folder))) for p in art.pngs(shown))

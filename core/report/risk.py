@@ -10,14 +10,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from core.artifacts import RunArtifacts
 from core.report.charts import _svg
 from core.report.html import esc, table
 
 TOP = 10
 
 
-def _thumbs(run_dir: Path, info: dict) -> dict[int, str]:
-    path = Path(run_dir) / info.get("file", "risk_table.json")
+def _thumbs(run_dir: Path, res: dict) -> dict[int, str]:
+    path = RunArtifacts(Path(run_dir), res).risk_table
     if not path.is_file():
         return {}
     return {r["row"]: r["thumb"] for r in json.loads(path.read_text())["rows"] if r.get("thumb")}
@@ -28,7 +29,7 @@ def risk_section(res: dict, run_dir: Path) -> str:
     info = res.get("risk_table")
     if not info or not info.get("top"):
         return ""
-    attack, thumbs = info["attack"], _thumbs(run_dir, info)
+    attack, thumbs = info["attack"], _thumbs(run_dir, res)
     models = list(info["top"][0]["loss"])
     headers = ["row", "person", *(f"rank {m}" for m in models), *(f"{attack} {m}" for m in models),
                *(f"loss {m}" for m in models)]

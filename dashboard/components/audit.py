@@ -1,14 +1,14 @@
-"""The visual audit of a finished run, as pure builders: saliency grid files, mask shares, the
-membership-attack ROC curve, the reconstruction grid and sensitivity sweep of a detachment run, and
-any other figure the run folder holds.
+"""The visual audit every run shares, as pure builders: saliency grid files, mask shares, the
+membership-attack ROC curve, and any other figure the run folder holds. (What one method adds —
+TMU's split, detachment's reconstructions and sweep, the filter groups — is that method's audit
+section: ``core/methods/*/audit.py``.)
 
-Everything is read from the stored results (``results["audit"]``, written by
-``core.explain.saliency_audit``) and the run folder; nothing is recomputed here.
+Everything is read through the run's ``core.artifacts.RunArtifacts`` (the saliency summary in
+``results["audit"]``, written by ``core.explain.saliency_audit``); nothing is recomputed here.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,9 +16,9 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.methods.detachment.sweep import SWEEP_FILE, SweepResult, load_sweep, sweep_heatmap
+from core.artifacts import RunArtifacts
 from dashboard.components.charts import result_rows
-from dashboard.components.figure_layout import legend_below, spaced_ticks
+from dashboard.components.figure_layout import legend_below
 from dashboard.components.palette import model_color, model_role
 
 KIND_LABELS = {"gradcam": "GradCAM", "guided_backprop": "Guided backprop", "guided_gradcam": "Guided GradCAM"}
@@ -32,18 +32,6 @@ SHARE_NOTE = ("Share of saliency inside the forgotten attribute's ground-truth m
               "falls towards what a uniform map gets (the mask's area).")
 ROC_NOTE = ("Membership attack on the forget set versus never-seen images. The diagonal is a coin toss: a curve "
             "on it means the attacker cannot tell that the forgotten images were ever trained on.")
-RECONSTRUCTION_NOTE = ("Rows: the input images, then what a decoder rebuilds from the features h of the model before "
-                       "unlearning, then after.")
-RECONSTRUCTION_TEACH = ("A decoder can only rebuild what the features still hold: if the forgotten attribute (say, "
-                        "glasses) is gone from the 'after' row while the rest of the face stays, it was removed from h.")
-NO_RECONSTRUCTION = "This run has no reconstructions: only the detachment method rebuilds images from its features."
-RECONSTRUCTION_FILES = ("reconstructions.png",)  # the detachment method's grid, when the artifacts do not name it
-SWEEP_NOTE = ("Each cell is one detachment run from the original model with that λ2 (task term, down) and λ3 "
-              "(attribute removal, across) at the run's λ1.")
-SWEEP_TEACH = ("Sensitivity: a bright, flat map means the method works for many settings; a single bright cell "
-               "means the result hangs on tuning.")
-SWEEP_VALUES = ("aum", "aum_normalized", "efficacy", "fidelity")
-
 
 @dataclass(frozen=True)
 class Grid:
@@ -53,22 +41,17 @@ class Grid:
     exists: bool
 
 
-def audit_summary(results: dict[str, Any] | None) -> dict | None:
-    """The saliency audit's summary of a run, or None when the run has none."""
-    return (results or {}).get("audit") or None
-
-
 def grid_title(key: str) -> str:
     target, _, kind = key.partition("/")
     return f"{KIND_LABELS.get(kind, kind)} for {TARGET_LABELS.get(target, target)}"
 
 
-def audit_grids(audit: dict | None, run_dir: Path) -> list[Grid]:
-    """The grid PNGs the worker wrote (paths are relative to the run folder), task before attribute."""
-    files = ((audit or {}).get("files") or {}).get("grids") or {}
+def audit_grids(art: RunArtifacts) -> list[Grid]:
+    """The grid PNGs the worker wrote into the run folder, task before attribute."""
+    files = art.saliency_grids()
     order = {"task": 0, "attribute": 1}
     keys = sorted(files, key=lambda k: (order.get(k.partition("/")[0], 2), k))
-    return [Grid(k, grid_title(k), run_dir / files[k], (run_dir / files[k]).is_file()) for k in keys]
+    return [Grid(k, grid_title(k), files[k], files[k].is_file()) for k in keys]
 
 
 def share_table(audit: dict | None) -> pd.DataFrame:
@@ -120,42 +103,7 @@ def roc_chart(curves: dict[str, dict]) -> go.Figure:
     return legend_below(fig)
 
 
-def other_figures(audit: dict | None, run_dir: Path, shown: tuple[Path | None, ...] = ()) -> list[Path]:
-    """PNGs in the run folder that are neither saliency grids nor among ``shown`` (figures with their own
-    section, e.g. the reconstruction grid), sorted."""
-    if not run_dir.is_dir():
-        return []
-    grids = {g.path.resolve() for g in audit_grids(audit, run_dir)} | {p.resolve() for p in shown if p}
-    return sorted(p for p in run_dir.rglob("*.png") if p.resolve() not in grids)
-
-
-def run_artifacts(results: dict[str, Any] | None) -> dict:
-    """What the method kept beside its model (``results["artifacts"]``), {} when nothing."""
-    return (results or {}).get("artifacts") or {}
-
-
-def reconstruction_path(results: dict[str, Any] | None, run_dir: Path) -> Path | None:
-    """The reconstruction grid of a run: the file its artifacts name (looked up in the run folder when the
-    stored absolute path moved), else the method's default file name there; None when it has none."""
-    named = run_artifacts(results).get("reconstruction_png")
-    candidates = ([Path(named), run_dir / Path(named).name] if named else []) + [run_dir / f for f in RECONSTRUCTION_FILES]
-    return next((c for c in candidates if c.is_file()), None)
-
-
-def sweep_result(results: dict[str, Any] | None, run_dir: Path) -> SweepResult | None:
-    """The run's λ2 × λ3 sensitivity sweep, from its artifacts or the JSON file in the run folder."""
-    stored = load_sweep(run_artifacts(results).get("sensitivity_sweep"))
-    path = run_dir / SWEEP_FILE
-    if stored is None and path.is_file():
-        try:
-            stored = load_sweep(json.loads(path.read_text()))
-        except json.JSONDecodeError:
-            return None
-    return stored
-
-
-def sweep_chart(result: SweepResult, value: str = "aum") -> go.Figure:
-    """The sweep's heatmap (the detachment module's own builder) sized for the page."""
-    fig = sweep_heatmap(result, value)
-    fig.update_layout(height=400, margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    return spaced_ticks(fig)
+def other_figures(art: RunArtifacts, shown: set[Path] = frozenset()) -> list[Path]:
+    """PNGs in the run folder that are neither saliency grids nor among ``shown`` (resolved paths of figures
+    with their own section, e.g. the reconstruction grid), sorted."""
+    return art.pngs({g.path.resolve() for g in audit_grids(art)} | set(shown))

@@ -1,26 +1,26 @@
 """Audit page: what a finished run really changed — metrics beside original and gold, the saliency
-grids and mask shares the worker computed, reconstructions, the sensitivity sweep, the
+grids and mask shares the worker computed, the sections its method registered (TMU's split,
+detachment's reconstructions and sweep, the filter groups: ``core/methods/*/audit.py``), the
 membership-attack ROC, and the HTML audit report."""
 
 from pathlib import Path
 
 import streamlit as st
 
+from core.artifacts import RunArtifacts
+from core.methods.audit_sections import image_paths
 from core.report.document import write_report
 from core.runs import RunStore
-from dashboard.components.audit import (GRID_NOTE, RECONSTRUCTION_NOTE, RECONSTRUCTION_TEACH,
-                                        ROC_NOTE, SHARE_NOTE, SWEEP_NOTE, SWEEP_TEACH, SWEEP_VALUES, audit_grids,
-                                        audit_summary, other_figures, reconstruction_path, roc_chart, roc_curves,
-                                        share_table, sweep_chart, sweep_result)
-from dashboard.components.figure_layout import PLOT_CONFIG, legend_below
+from dashboard.components.audit import (GRID_NOTE, ROC_NOTE, SHARE_NOTE, audit_grids, other_figures, roc_chart,
+                                        roc_curves, share_table)
+from dashboard.components.audit_section import audit_sections
+from dashboard.components.figure_layout import PLOT_CONFIG
 from dashboard.components.glossary import INTERVAL_NOTE, METRIC_NOTES, RESULTS_NOTE, metric_label
 from dashboard.components.risk_explorer import risk_explorer
 from dashboard.components.run_picker import pick_succeeded_run
 from dashboard.components.tables import CI_SUFFIX, results_table
 from dashboard.components.verdict_view import carrying_metrics, verdict_first
 from dashboard.components.teaching import explain
-from dashboard.components.tmu_audit import (GALLERY_NOTE, TMU_TEACH, feature_chart, gallery_path, predictor_table,
-                                            tmu_record)
 
 RUN_PAGE = Path(__file__).with_name("run.py")
 
@@ -40,7 +40,8 @@ if run is None:
     st.page_link(RUN_PAGE, label="Go to the Run page", icon=":material/play_circle:")
     st.stop()
 
-run_dir = store.runs_root / run.id
+art = RunArtifacts.from_store(store, run.id)
+run_dir = art.folder
 st.download_button("Download audit report", data=lambda: write_report(store, run.id).read_bytes(),
                    file_name=f"audit-{run.id}.html", mime="text/html", icon=":material/download:",
                    key="audit.report", help="One self-contained HTML file: scenario, metrics, curves and saliency grids.")
@@ -61,7 +62,7 @@ for name in (c for c in table.columns if c in METRIC_NOTES):
     explain(f"**{metric_label(name)}:** {METRIC_NOTES[name]}")
 
 st.subheader("Saliency")
-audit = audit_summary(run.results)
+audit = art.audit
 if audit is None:
     st.info("This run has no saliency maps: it was run before the audit existed, or without a folder to keep them in.")
 elif "error" in audit:
@@ -81,7 +82,7 @@ else:
         st.caption(SHARE_NOTE)
     for note in audit.get("notes", []):
         st.caption(note)
-    grids = audit_grids(audit, run_dir)
+    grids = audit_grids(art)
     if grids:
         tabs = st.tabs([g.title for g in grids])
         for tab, grid in zip(tabs, grids):
@@ -93,36 +94,7 @@ else:
                     st.warning(f"{grid.path.relative_to(run_dir)} is missing from the run folder.")
         explain(GRID_NOTE)
 
-reconstruction = reconstruction_path(run.results, run_dir)
-if reconstruction is not None:  # only detachment rebuilds images: no empty section for the other methods
-    st.subheader("Reconstructions")
-    st.caption(RECONSTRUCTION_NOTE)
-    st.image(str(reconstruction), width="stretch", caption="Rows, top to bottom: the input images · rebuilt from the "
-             "features before unlearning · rebuilt after")
-    explain(RECONSTRUCTION_TEACH)
-
-sweep = sweep_result(run.results, run_dir)
-if sweep is not None:
-    st.subheader("Sensitivity sweep")
-    st.caption(SWEEP_NOTE)
-    value = st.segmented_control("Score", SWEEP_VALUES, default="aum", format_func=metric_label,
-                                 key="audit.sweep_value") or "aum"
-    st.plotly_chart(sweep_chart(sweep, value), key="audit.sweep", config=PLOT_CONFIG)
-    explain(SWEEP_TEACH)
-
-tmu = tmu_record(run.results)
-gallery = gallery_path(run.results, run_dir)
-if tmu is not None:
-    st.subheader("Twin Machine Unlearning: easy and hard forget images")
-    st.dataframe(predictor_table(tmu), hide_index=True, key="audit.tmu_predictor")
-    if gallery is not None:
-        st.image(str(gallery), caption=GALLERY_NOTE)
-    colour = "predicted"
-    if tmu["forget"].get("gold") is not None:
-        colour = st.segmented_control("Colour by", ["predicted", "gold"], default="predicted",
-                                      key="audit.tmu_colour") or "predicted"
-    st.plotly_chart(legend_below(feature_chart(tmu, colour)), key="audit.tmu_features", config=PLOT_CONFIG)
-    explain(TMU_TEACH)
+sections = audit_sections(art, key="audit")  # what the run's method registered; nothing for other runs
 
 st.subheader("Membership attack ROC")
 curves = roc_curves(run.results)
@@ -134,7 +106,7 @@ else:
 
 risk_explorer(run.results, run_dir)
 
-figures = other_figures(audit, run_dir, (reconstruction, gallery))
+figures = other_figures(art, image_paths(sections))
 if figures:
     st.subheader("Other figures")
     for path in figures:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from core.artifacts import RunArtifacts
 from core.report.document import write_report
 from dashboard.components.audit import audit_grids, other_figures, roc_chart, roc_curves, share_table
 from dashboard.components.palette import MODEL_COLORS
@@ -25,7 +26,8 @@ def test_builders_read_the_stored_audit(store):
     run_id = seed_audited_run(store)
     run = store.get(run_id)
     run_dir = store.runs_root / run_id
-    grids = audit_grids(run.results["audit"], run_dir)
+    art = RunArtifacts(run_dir, run.results)
+    grids = audit_grids(art)
     assert [g.key for g in grids] == ["task/gradcam", "task/guided_backprop", "attribute/gradcam", "attribute/guided_backprop"]
     assert all(g.exists for g in grids) and grids[0].title == "GradCAM for the task"
     shares = share_table(run.results["audit"])
@@ -33,7 +35,7 @@ def test_builders_read_the_stored_audit(store):
     assert attr["original"] == 0.62 and attr["finetune"] == 0.35 and abs(attr["change"] - (0.35 - 0.62)) < 1e-9
     assert attr["uniform"] == 0.12
     assert share_table({"region": None}).empty and share_table(None).empty
-    assert [p.name for p in other_figures(run.results["audit"], run_dir)] == ["reconstruction.png"]
+    assert [p.name for p in other_figures(art)] == ["reconstruction.png"]
     curves = roc_curves(run.results)
     assert list(curves) == ["original", "gold", "finetune"]
     fig = roc_chart(curves)

@@ -7,9 +7,10 @@ import json
 
 from PIL import Image
 
-from core.methods.detachment.sweep import SWEEP_FILE, SweepResult
-from dashboard.components.audit import (RECONSTRUCTION_NOTE, other_figures, reconstruction_path,
-                                        sweep_chart, sweep_result)
+from core.artifacts import RunArtifacts
+from core.methods.detachment.audit import RECONSTRUCTION_NOTE, sweep_chart
+from core.methods.detachment.sweep import SWEEP_FILE, SweepResult, load_sweep
+from dashboard.components.audit import other_figures
 from tests.dashboard.seed import seed_audited_run, seed_run
 from tests.dashboard.test_audit import audit_page
 from tests.dashboard.test_pages import texts
@@ -39,15 +40,14 @@ def seed_detachment_run(store, sweep_in: str = "artifacts") -> str:
 def test_builders_find_the_grid_and_the_sweep(store):
     for where in ("artifacts", "file"):
         run_id = seed_detachment_run(store, where)
-        results, run_dir = store.get(run_id).results, store.runs_root / run_id
-        assert reconstruction_path(results, run_dir) == run_dir / "reconstructions.png"
-        assert sweep_result(results, run_dir) == SWEEP
-        assert other_figures(results["audit"], run_dir, (reconstruction_path(results, run_dir),)) == []
-    fig = sweep_chart(SWEEP, "efficacy")
+        art = RunArtifacts.from_store(store, run_id)
+        assert art.reconstructions == art.folder / "reconstructions.png"
+        assert load_sweep(art.sweep) == SWEEP
+        assert other_figures(art, {art.reconstructions.resolve()}) == []
+    fig = sweep_chart(SWEEP, "efficacy").figure
     assert fig.data[0].type == "heatmap" and [list(r) for r in fig.data[0].z] == SWEEP.efficacy
-    plain = seed_run(store, "succeeded")
-    assert reconstruction_path(store.get(plain).results, store.runs_root / plain) is None
-    assert sweep_result(store.get(plain).results, store.runs_root / plain) is None
+    plain = RunArtifacts.from_store(store, seed_run(store, "succeeded"))
+    assert plain.reconstructions is None and plain.sweep is None
 
 
 def test_audit_page_shows_reconstructions_and_the_sweep_heatmap(store):

@@ -7,8 +7,9 @@ import json
 
 import torch
 
+from core.artifacts import RunArtifacts
+from core.methods.tmu.audit import predictor_row
 from core.methods.tmu.plots import save_gallery
-from dashboard.components.tmu_audit import gallery_path, predictor_table, tmu_record
 from tests.dashboard.seed import seed_audited_run, seed_run
 from tests.dashboard.test_audit import audit_page
 from tests.tmu.test_tmu_plots import RECORD
@@ -29,12 +30,12 @@ def seed_tmu_run(store) -> str:
 
 def test_builders_read_the_record_and_gallery(store):
     run_id = seed_tmu_run(store)
-    results, run_dir = store.get(run_id).results, store.runs_root / run_id
-    assert gallery_path(results, run_dir) == run_dir / "tmu_gallery.png"
-    row = predictor_table(tmu_record(results)).iloc[0]
+    art = RunArtifacts.from_store(store, run_id)
+    assert art.tmu_gallery == art.folder / "tmu_gallery.png"
+    row = predictor_row(art.tmu_record)
     assert row["predicted hard"] == 2 and row["label accuracy vs gold"] == 0.75
     plain = seed_run(store, "succeeded")
-    assert tmu_record(store.get(plain).results) is None
+    assert RunArtifacts.from_store(store, plain).tmu_record is None
 
 
 def test_audit_page_shows_the_tmu_section(store):

@@ -7,3 +7,4 @@ local-parallel mode. ``auxiliary``/``losses``: the auxiliary network and its los
 """
 
 import core.methods.detachment.method  # noqa: F401
+import core.methods.detachment.audit  # noqa: F401,E402  (registers its audit sections)
