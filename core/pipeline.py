@@ -217,11 +217,13 @@ def init_provenance(sc: Scenario, splits: Splits) -> dict[str, Any]:
     return load_init(_builder(sc, splits)(), sc.train.init, model_name=sc.model).provenance()
 
 
-def prepare(sc: Scenario, progress: Progress = silent, cache: Path | None = None) -> Prepared:
+def prepare(sc: Scenario, progress: Progress = silent, cache: Path | None = None,
+            device: torch.device | None = None) -> Prepared:
     """Load data, split it, and get the original and gold models: from the scenario's checkpoints when it
-    names them, else trained here (cached when possible)."""
+    names them, else trained here (cached when possible). ``device``: the one the caller already picked
+    from ``sc.device`` (the worker records it on the run); picked here only when not given."""
     cache = paths.cache_dir() if cache is None else cache
-    device = pick_device(sc.device)
+    device = pick_device(sc.device) if device is None else device
     progress(0, 1, stage="data")
     table = load_dataset(sc.dataset.name, sc.dataset.options, cache)
     splits = make_splits(table, sc.task, sc.forget, sc.seed, sc.split.test_fraction, sc.split.unseen_fraction)
@@ -313,13 +315,13 @@ def _notes(prep: Prepared) -> list[str]:
 
 
 def run_scenario(sc: Scenario, progress: Progress = silent, workdir: Path | None = None,
-                 cache: Path | None = None) -> dict:
+                 cache: Path | None = None, device: torch.device | None = None) -> dict:
     """The whole pipeline; returns the JSON-able results document (see README)."""
     from core.metrics.bootstrap import forget_units
     from core.verdict import verdict
 
     cache = paths.cache_dir() if cache is None else cache
-    prep = prepare(sc, progress, cache)
+    prep = prepare(sc, progress, cache, device)
     attack_costs = _attack_references(prep, cache, progress)
     # the live chart's gold line: the attack accuracy to match, computed as the chart's points are
     progress(0, 1, stage="unlearn", gold_mia_acc=live_attack_accuracy(prep.gold.model, prep.splits, prep.device))

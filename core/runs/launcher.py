@@ -9,18 +9,30 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import TYPE_CHECKING
 
 import psutil
 
 from core.runs.store import RunStore
 
+if TYPE_CHECKING:
+    from core.config import Scenario
 
-def launch(store: RunStore, config: dict, name: str = "") -> str:
-    """Insert a queued run and start ``python -m core.runs.worker RUN_ID`` detached from us."""
-    from core.config import scenario_from_dict
 
-    scenario = scenario_from_dict(config)  # refuse an invalid config before anything is stored
-    run_id = store.create(scenario.to_dict(), name or scenario.title())
+def launch(store: RunStore, scenario: Scenario, name: str = "") -> str:
+    """Insert a queued run of ``scenario`` and start ``python -m core.runs.worker RUN_ID`` detached from us.
+
+    The scenario is serialised once here (``to_dict``) for the store, and checked by rebuilding it from
+    that very dict (what the worker will do), so an invalid one — a ``dataclasses.replace`` can make
+    one — is refused before anything is stored; the worker rebuilds the dataclass once from the row."""
+    from core.config import Scenario, scenario_from_dict
+
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"launch takes a Scenario, not {type(scenario).__name__}; build one with "
+                        "core.config.scenario_from_dict (or load_scenario / default_scenario)")
+    config = scenario.to_dict()
+    scenario_from_dict(config)  # raises ConfigError naming the field
+    run_id = store.create(config, name or scenario.title())
     log = open(store.run_dir(run_id) / "worker.log", "ab")
     env = dict(os.environ, UNLEARN_HOME=str(store.db.parent), PYTHONUNBUFFERED="1")
     proc = subprocess.Popen([sys.executable, "-m", "core.runs.worker", run_id], stdout=log, stderr=subprocess.STDOUT,

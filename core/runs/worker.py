@@ -49,13 +49,14 @@ def execute(store: RunStore, run_id: str, extra_progress: Progress | None = None
     progress = StoreProgress(store, run_id, flag)
     stop = threading.Event()
     try:
-        scenario = scenario_from_dict(run.config)
-        store.mark_running(run_id, os.getpid(), str(pick_device(scenario.device)))
+        scenario = scenario_from_dict(run.config)  # the one rebuild of the dataclass launch() serialised
+        device = pick_device(scenario.device)  # picked once: recorded on the run and used by the pipeline
+        store.mark_running(run_id, os.getpid(), str(device))
         threading.Thread(target=_heartbeat, args=(store, run_id, stop), daemon=True).start()
         cb = Tee(progress, extra_progress) if extra_progress else progress
         progress.poll()  # a cancel that came while starting up
         with cancellable(progress.poll):  # every batch of every stage checks for a cancel
-            results = run_scenario(scenario, cb, workdir=store.run_dir(run_id))
+            results = run_scenario(scenario, cb, workdir=store.run_dir(run_id), device=device)
         if progress.dropped:
             results.setdefault("warnings", []).append(
                 f"{progress.dropped} progress events could not be recorded (runs.db stayed locked); the live chart misses them")

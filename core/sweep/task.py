@@ -104,8 +104,9 @@ def run_trial(scenario: dict, cache: str, references: dict[str, bytes], num_cpus
     try:
         install_references(Path(cache), references)
         sc = scenario_from_dict(scenario)
-        out["device"] = str(pick_device(sc.device))
-        out["results"] = run_scenario(sc, log, workdir=workdir, cache=Path(cache))
+        device = pick_device(sc.device)  # picked once: recorded on the trial and used by the pipeline
+        out["device"] = str(device)
+        out["results"] = run_scenario(sc, log, workdir=workdir, cache=Path(cache), device=device)
         out["status"] = "succeeded"
     except Exception as exc:  # recorded as the trial's error; the sweep goes on
         out["status"], out["error"] = "failed", error_text(exc)

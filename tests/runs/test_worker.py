@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from core.config import scenario_from_dict
 from core.runs import RunStore, cancel, launch
 
 
@@ -33,7 +34,7 @@ def store(unlearn_home):
 
 
 def test_success_stores_results_events_and_checkpoint(store, tiny_scenario):
-    rid = launch(store, tiny_scenario)
+    rid = launch(store, scenario_from_dict(tiny_scenario))
     run = wait_for(store, rid, lambda r: not r.active)
     assert run.status == "succeeded", run.error
     models = [r["model"] for r in run.results["results"]]
@@ -48,7 +49,7 @@ def test_success_stores_results_events_and_checkpoint(store, tiny_scenario):
 
 def test_failure_keeps_error_text(store, tiny_scenario):
     tiny_scenario["forget"] = {"kind": "identities", "identities": [9999]}
-    rid = launch(store, tiny_scenario)
+    rid = launch(store, scenario_from_dict(tiny_scenario))
     run = wait_for(store, rid, lambda r: not r.active)
     assert run.status == "failed"
     assert "forget.identities" in run.error and "9999" in run.error
@@ -56,7 +57,7 @@ def test_failure_keeps_error_text(store, tiny_scenario):
 
 def test_cancel_stops_a_running_worker(store, tiny_scenario):
     tiny_scenario["train"]["epochs"] = 40
-    rid = launch(store, tiny_scenario)
+    rid = launch(store, scenario_from_dict(tiny_scenario))
     wait_for(store, rid, lambda r: any(e.stage == "original" for e in store.events(rid)))
     asked = time.time()
     cancel(store, rid)
@@ -113,7 +114,7 @@ def test_foreground_run_cancels_on_ctrl_c_and_sigterm(store, tiny_scenario, tmp_
 
 def test_killed_worker_is_marked_lost(store, tiny_scenario):
     tiny_scenario["train"]["epochs"] = 40
-    rid = launch(store, tiny_scenario)
+    rid = launch(store, scenario_from_dict(tiny_scenario))
     run = wait_for(store, rid, lambda r: r.status == "running")
     os.kill(run.pid, signal.SIGKILL)
     run = wait_for(store, rid, lambda r: not r.active, timeout=30)
@@ -123,7 +124,10 @@ def test_killed_worker_is_marked_lost(store, tiny_scenario):
 def test_invalid_config_is_refused_before_storing(store, tiny_scenario):
     from core.config import ConfigError
 
-    tiny_scenario["method"] = {"name": "nope"}
+    sc = scenario_from_dict(tiny_scenario)
+    sc.method.name = "nope"  # a dataclass changed after it was validated
     with pytest.raises(ConfigError, match="method.name"):
-        launch(store, tiny_scenario)
+        launch(store, sc)
+    with pytest.raises(TypeError, match="Scenario"):
+        launch(store, tiny_scenario)  # a plain dict is not taken: the Scenario is the one currency
     assert store.list() == []
