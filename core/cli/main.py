@@ -89,7 +89,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.detach:
         from core.runs import RunStore, launch
 
-        print(launch(RunStore(), sc.to_dict(), sc.title()))
+        print(launch(RunStore(), sc, sc.title()))
         return 0
     return _execute_and_print(sc.to_dict(), sc.title(), args.json)
 
