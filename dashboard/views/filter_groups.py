@@ -10,9 +10,10 @@ import streamlit as st
 
 from core.artifacts import RunArtifacts
 from core.methods.pattern.explorer import GroupExplorer
-from core.runs import RunStore, launch
+from core.config import Scenario, scenario_from_dict
+from core.runs import RunStore
 from dashboard.components.audit_section import audit_sections
-from dashboard.components.launch_redirect import go_to_run
+from dashboard.components.launch_block import buildable, launch_button
 from dashboard.components.teaching import explain, url_params
 
 FORGET_PAGE = Path(__file__).with_name("forget.py")
@@ -42,9 +43,14 @@ k = len(doc.get("group_sizes", []))
 
 group = st.selectbox("Group to unlearn", range(k), key="groups.choice",
                      format_func=lambda g: f"group {g}" + (f" ({doc['names'][str(g)]})" if doc.get("names", {}).get(str(g)) else ""))
-if st.button(f"Unlearn group {group}", type="primary", key="groups.launch"):
+
+
+def group_scenario() -> Scenario:
+    """The shown run's scenario, unlearning the chosen group with that run's saved identifier."""
     config = copy.deepcopy(run.config)
     params = {**config["method"].get("params", {}), "group": int(group), "identifier_run": run.id}
-    config["method"] = {"name": "pattern_unlearning", "params": params}
-    new_id = launch(store, config, f"Forget filter group {group} · pattern_unlearning · {config['dataset']['name']}")
-    go_to_run(new_id)
+    return scenario_from_dict({**config, "method": {"name": "pattern_unlearning", "params": params}})
+
+
+launch_button(buildable(group_scenario), "groups", label=f"Unlearn group {group}",
+              name=f"Forget filter group {group} · pattern_unlearning · {run.config['dataset']['name']}")
