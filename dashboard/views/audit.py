@@ -15,21 +15,15 @@ from dashboard.components.audit import (GRID_NOTE, ROC_NOTE, SHARE_NOTE, audit_g
                                         roc_curves, share_table)
 from dashboard.components.audit_section import audit_sections
 from dashboard.components.figure_layout import PLOT_CONFIG
-from dashboard.components.glossary import INTERVAL_NOTE, METRIC_NOTES, RESULTS_NOTE, metric_label
+from dashboard.components.glossary import RESULTS_NOTE
+from dashboard.components.metric_table import metric_table
 from dashboard.components.risk_explorer import risk_explorer
 from dashboard.components.run_picker import pick_succeeded_run
-from dashboard.components.tables import CI_SUFFIX, results_table
+from dashboard.components.tables import results_table
 from dashboard.components.verdict_view import carrying_metrics, verdict_first
 from dashboard.components.teaching import explain
 
 RUN_PAGE = Path(__file__).with_name("run.py")
-
-
-def lead_with(table, first: list[str]):
-    """The table with the model column, then the verdict's metrics (and their intervals), then the rest."""
-    lead = [c for m in first for c in (m, f"{m}{CI_SUFFIX}") if c in table.columns]
-    return table[[c for c in ("model", "role") if c in table.columns] + lead +
-                 [c for c in table.columns if c not in ("model", "role", *lead)]]
 
 st.title("Audit")
 st.caption("Check that the model really forgot, and what it cost: numbers, where the models look, and the attack.")
@@ -49,17 +43,8 @@ st.download_button("Download audit report", data=lambda: write_report(store, run
 verdict_first(run.results, key="audit")
 
 st.subheader("Metrics")
-table = lead_with(results_table(run.results), carrying_metrics(run.results))
-config = {c: st.column_config.NumberColumn(metric_label(c), help=METRIC_NOTES.get(c), format="%.3f")
-          for c in table.columns if c not in ("model", "role") and not c.endswith(CI_SUFFIX)}
-config.update({c: st.column_config.TextColumn(f"{metric_label(c[:-len(CI_SUFFIX)])}{CI_SUFFIX}", help=INTERVAL_NOTE)
-               for c in table.columns if c.endswith(CI_SUFFIX)})
-config["model"] = st.column_config.TextColumn("Model", pinned=True)
-config["role"] = None
-st.dataframe(table, hide_index=True, column_config=config, key="audit.metrics")
-st.caption(RESULTS_NOTE)
-for name in (c for c in table.columns if c in METRIC_NOTES):
-    explain(f"**{metric_label(name)}:** {METRIC_NOTES[name]}")
+metric_table(results_table(run.results), key="audit.metrics", caption=RESULTS_NOTE,
+             lead=carrying_metrics(run.results))  # the verdict's metrics first
 
 st.subheader("Saliency")
 audit = art.audit
