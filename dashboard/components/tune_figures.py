@@ -61,6 +61,7 @@ def tune_control(scenario: dict, method: str) -> str | None:
 def _launch_best(name: str, scenario: dict, method: str) -> str | None:
     import optuna
 
+    from core.config import scenario_from_dict
     from core.runs import RunStore, launch
 
     study = load_study(name)
@@ -70,7 +71,7 @@ def _launch_best(name: str, scenario: dict, method: str) -> str | None:
     best = min(done, key=lambda t: t.value)
     params = best.user_attrs.get("params", best.params)
     config = {**scenario, "method": {"name": method, "params": params}, "name": f"{method} tuned"}
-    return launch(RunStore(), config, name=f"{method} tuned · {scenario.get('name', '')}")
+    return launch(RunStore(), scenario_from_dict(config), name=f"{method} tuned · {scenario.get('name', '')}")
 
 
 def _live(name: str) -> None:

@@ -4,8 +4,8 @@ the time it will take, and launch with a method that works for that kind of requ
 
 The request lives in ``st.session_state``: widget keys, plus kept copies (``kept_state``) so the ticked
 people and the choices survive a kind switch or a visit to another page. ``?kind=pattern`` opens the
-page on that kind (the Filter groups page links here). Launch hands the full scenario to
-``core.runs.launch`` and lands on its run.
+page on that kind (the Filter groups page links here). The method, its settings and Launch are
+the one launch block (``dashboard.components.launch_block``) every page uses.
 """
 
 from pathlib import Path
@@ -18,17 +18,12 @@ from core.data.forget import FORGET_KINDS, kind_label
 from core.data.preview import grid_image
 from core.data.split_rows import train_identities
 from core.data.splits import make_splits
-from core.methods import METHODS
-from core.params import ParamError, describe_params
-from core.runs import RunStore, launch
+from core.params import ParamError
 from dashboard.components.dataset_choice import chosen_checkpoint, chosen_dataset, chosen_model, load_table
 from dashboard.components.forget_request import (KIND_HELP, build_request, empty_reason, gallery_page, person_rows,
                                                  size_warnings, update_ticked)
 from dashboard.components.kept_state import keep, kept, remember, set_kept
-from dashboard.components.launch_form import estimate_panel
-from dashboard.components.launch_redirect import go_to_run
-from dashboard.components.method_choice import method_picker
-from dashboard.components.param_form import param_inputs
+from dashboard.components.launch_block import launch_block
 from dashboard.components.safe_text import md
 from dashboard.components.teaching import explain
 
@@ -138,26 +133,6 @@ else:
             st.warning(warning)
 
 st.subheader("Method")
-method = method_picker(kind, key="forget.method", default=DEFAULT_SCENARIO["method"]["name"])
-params_cls = METHODS.get(method).Params
-params = param_inputs(params_cls, key=f"forget.params.{method}") if describe_params(params_cls) else {}
-train = dict(DEFAULT_SCENARIO["train"])
-train["epochs"] = int(_remembered(st.number_input, "Original/gold training epochs", "forget.train_epochs",
-                                  int(train["epochs"]), min_value=1, max_value=200))
-launchable = None
-if splits is not None:
-    try:
-        launchable = default_scenario(name="", dataset=choice, task=task, model=model, forget=request,
-                                      method={"name": method, "params": params}, train=train,
-                                      original={"checkpoint": chosen_checkpoint()})
-    except (ConfigError, DataError, ValueError) as exc:
-        st.error(f"These settings cannot run: {md(exc)}")
-    else:
-        launchable = estimate_panel(launchable, splits, key="forget")
-if st.button("Launch", type="primary", key="forget.launch", disabled=launchable is None, icon=":material/rocket_launch:"):
-    try:
-        run_id = launch(RunStore(), launchable.to_dict(), name=launchable.title())
-    except (ConfigError, DataError, ValueError) as exc:
-        st.error(f"Could not launch: {md(exc)}")
-    else:
-        go_to_run(run_id)
+launch_block("forget", kind, lambda method, train: default_scenario(
+    name="", dataset=choice, task=task, model=model, forget=request, method=method, train=train,
+    original={"checkpoint": chosen_checkpoint()}), splits=splits, ready=splits is not None)

@@ -1,14 +1,14 @@
 """Home page: what unlearning is, the default scenario one click away, and the latest runs."""
 
-import dataclasses
 import datetime as dt
 from pathlib import Path
 
 import streamlit as st
 
-from core.config import DEFAULT_SCENARIO, ConfigError, default_scenario
-from core.runs import RunStore, launch
-from dashboard.components.launch_redirect import go_to_run, run_link_params
+from core.config import DEFAULT_SCENARIO, default_scenario
+from core.runs import RunStore
+from dashboard.components.launch_block import buildable, launch_button
+from dashboard.components.launch_redirect import run_link_params
 from dashboard.components.palette import STATUS_COLORS
 from dashboard.components.safe_text import md
 from dashboard.components.scenario_text import scenario_summary
@@ -28,15 +28,8 @@ st.markdown("\n".join(f"- **{label}:** {text}" for label, text in scenario_summa
 if teaching():
     st.markdown("**What will happen, step by step**")
     st.markdown("\n".join(f"{i}. {step}" for i, step in enumerate(scenario_steps(DEFAULT_SCENARIO), start=1)))
-if st.button("Run the default scenario", type="primary", key="home.launch", icon=":material/rocket_launch:",
-             help="Starts in the background; the Run page then shows it live. Trained models are cached."):
-    try:
-        scenario = default_scenario()
-        run_id = launch(RunStore(), scenario.to_dict(), name=dataclasses.replace(scenario, name="").title())
-    except (ConfigError, ValueError) as exc:
-        st.error(f"Could not launch: {md(exc)}")
-    else:
-        go_to_run(run_id)
+launch_button(buildable(default_scenario), "home", label="Run the default scenario",
+              help="Starts in the background; the Run page then shows it live. Trained models are cached.")
 st.page_link(RUN_PAGE, label="Or change the method and its settings on the Run page", icon=":material/tune:")
 
 st.subheader("Recent runs")

@@ -53,7 +53,7 @@ def test_run_page_without_runs_shows_the_form_and_an_empty_state(store):
     assert epochs.value == 3 and epochs.min == 1 and epochs.max == 100
     assert at.number_input(key="launch.params.scrub.lr").value == pytest.approx(0.005)
     assert at.number_input(key="launch.train_epochs").value == 8
-    assert at.button(key="launch.go").label == "Launch"
+    assert at.button(key="launch.launch").label == "Launch"
 
 
 def test_choosing_another_method_rebuilds_its_settings(store):
@@ -68,7 +68,7 @@ def test_choosing_another_method_rebuilds_its_settings(store):
 def test_launch_creates_a_run_and_selects_it_in_the_url(store):
     at = app()
     at.number_input(key="launch.train_epochs").set_value(1)
-    at.button(key="launch.go").click().run()
+    at.button(key="launch.launch").click().run()
     assert not at.exception and not at.error, texts(at, "error")
     runs = store.list()
     try:
@@ -103,7 +103,7 @@ def test_succeeded_run_shows_chart_metrics_and_results(store):
     assert [m.value for m in at.metric] == ["0.600", "0.710", "0.650", "0.550", "0.780"]
     table = at.dataframe[0].value
     assert list(table["model"]) == [r[0] for r in RESULTS] and list(table["nomus"]) == [r[3] for r in RESULTS]
-    assert not at.button(key="launch.go").disabled and not [b for b in at.button if b.key == "run.cancel"]
+    assert not at.button(key="launch.launch").disabled and not [b for b in at.button if b.key == "run.cancel"]
     assert f"run={run_id}" in [e.proto.query_string for e in at.get("page_link")]  # the way to its audit
 
 
