@@ -14,14 +14,13 @@ import streamlit as st
 from core.runs import Run, RunStore, UnknownRun, cancel
 from dashboard.components.audit import ROC_NOTE, roc_chart, roc_curves
 from dashboard.components.charts import latest_tiles, live_chart, results_chart, shown_metrics, unlearning_points
-from dashboard.components.glossary import (CHART_NOTE, INTERVAL_NOTE, METRIC_NOTES, RESULTS_NOTE, VERDICT_NOTES,
-                                           metric_label)
+from dashboard.components.glossary import CHART_NOTE, METRIC_NOTES, RESULTS_NOTE, VERDICT_NOTES
+from dashboard.components.metric_table import metric_table
 from dashboard.components.palette import STATUS_COLORS
 from dashboard.components.run_progress import progress_state
 from dashboard.components.safe_text import md
 from dashboard.components.scenario_text import scenario_summary
-from dashboard.components.tables import (CI_SUFFIX, attack_notes, column_format, format_duration, results_table,
-                                         run_verdict)
+from dashboard.components.tables import attack_notes, format_duration, results_table, run_verdict
 from dashboard.components.teaching import explain
 from dashboard.components.verdict_view import CARD_PX, carrying_cards
 
@@ -120,11 +119,7 @@ def _results(run: Run) -> None:
         st.info("The run finished without a results table.")
         return
     st.markdown("#### Results")
-    config = {c: _column(c) for c in table.columns if c not in ("model", "role")}
-    config["model"] = st.column_config.TextColumn("Model", pinned=True)  # stays in view when the table scrolls
-    config["role"] = None  # the model name says it
-    st.dataframe(table, hide_index=True, column_config=config, key="run.results_table")
-    st.caption(RESULTS_NOTE + (" " + INTERVAL_NOTE if any(c.endswith(CI_SUFFIX) for c in table.columns) else ""))
+    metric_table(table, key="run.results_table", caption=RESULTS_NOTE)
     for note in run.results.get("notes") or []:
         st.caption(md(note))
     notes = attack_notes(run.results)
@@ -140,14 +135,6 @@ def _results(run: Run) -> None:
         explain(ROC_NOTE)
     st.page_link(AUDIT_PAGE, label="Open the audit: saliency maps, attack ROC and the report", icon=":material/fact_check:",
                  query_params={"run": run.id})
-
-
-def _column(name: str):
-    """A metric's number column, or the text column of its 95% interval beside it."""
-    if name.endswith(CI_SUFFIX):
-        metric = name[: -len(CI_SUFFIX)]
-        return st.column_config.TextColumn(f"{metric_label(metric)} 95%", help=INTERVAL_NOTE)
-    return st.column_config.NumberColumn(metric_label(name), help=METRIC_NOTES.get(name), format=column_format(name))
 
 
 VERDICT_BOXES = {"forgotten like the gold model": st.success, "partly forgotten": st.warning,

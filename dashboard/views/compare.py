@@ -15,7 +15,7 @@ from dashboard.components.compare_groups import scenario_groups, group_table
 from dashboard.components.figure_layout import PLOT_CONFIG, legend_below
 from dashboard.components.glossary import METRIC_NOTES, metric_label
 from dashboard.components.kept_state import keep, remember
-from dashboard.components.tables import CI_SUFFIX
+from dashboard.components.metric_table import metric_table
 from dashboard.components.teaching import explain
 
 FORGET_PAGE = Path(__file__).with_name("forget.py")
@@ -52,17 +52,11 @@ if not selected:
     st.stop()
 
 st.subheader("Final metrics")
-table = group_table(selected)
-config = {c: st.column_config.NumberColumn(metric_label(c), help=METRIC_NOTES.get(c), format="%.3f")
-          for c in table.columns if c not in ("run", "id", "role", "dataset", "forget", "method") and not c.endswith(CI_SUFFIX)}
-config["run"] = st.column_config.TextColumn("Model", pinned=True)
-config["method"] = st.column_config.TextColumn("Method")
-config.update({c: None for c in ("id", "role", "dataset", "forget") if c in table.columns})  # the same in a group
-st.dataframe(table, hide_index=True, column_config=config, key="compare.table")
-st.caption("One row per run's unlearned model, then this scenario's references, which every run here shares: the "
-           "original model (trained on everything) and the gold model (retrained without the forget set).")
-for name in (c for c in table.columns if c in METRIC_NOTES):
-    explain(f"**{metric_label(name)}:** {METRIC_NOTES[name]}")
+metric_table(group_table(selected), key="compare.table", label_column="run", text={"method": "Method"},
+             hidden=("id", "role", "dataset", "forget"),  # the same in a group
+             caption="One row per run's unlearned model, then this scenario's references, which every run here "
+                     "shares: the original model (trained on everything) and the gold model (retrained without the "
+                     "forget set).")
 
 st.subheader("Utility against forgetting")
 st.plotly_chart(legend_below(tradeoff_chart(selected)), key="compare.tradeoff", config=PLOT_CONFIG)
