@@ -93,7 +93,7 @@ def scenario(o: TunedOptions, kind: str, seed: int):
 
 def fixed_params(o: TunedOptions, method: str) -> dict:
     """``--option fix=...``'s values for ``method``, typed as the tune CLI's ``--param`` (a bad key is named)."""
-    from core.tune.command import _typed
+    from core.tune.typed import typed_params
 
     given = {}
     for item in (i.strip() for i in o.fix.split(",") if i.strip()):
@@ -103,7 +103,7 @@ def fixed_params(o: TunedOptions, method: str) -> dict:
             raise ValueError(f"bench tuned fix: {item!r}; give METHOD.PARAM=VALUE")
         if name == method:
             given[field] = value
-    return _typed(method, given) if given else {}
+    return typed_params(method, given) if given else {}
 
 
 def _row(model: str, metrics: dict, gold_seconds: float, params: dict | None = None) -> dict:

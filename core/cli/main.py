@@ -3,77 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
 from pathlib import Path
 
+from core.cli.execute import execute_and_print
 from core.cli.listing import cmd_list
+from core.cli.table import format_table, outcome_lines
 from core.config import ConfigError, default_scenario, load_scenario
 from core.data.source import DataError
 from core.params import ParamError
 from core.registry import UnknownName
-
-
-def table_metrics() -> list[str]:
-    """The results table's columns, in order: the declared headline keys (core/metrics/*.py, run_keys.py)."""
-    from core.metric_words import declared
-
-    return [k.name for k in declared() if k.headline]
-
-
-def format_table(results: list[dict]) -> str:
-    """Models as rows, the metrics they have as columns."""
-    cols = [m for m in table_metrics() if any(m in r["metrics"] for r in results)]
-    lines = [f"{'model':<16}" + "".join(f"{c:>{max(len(c), 8) + 2}}" for c in cols)]
-    for r in results:
-        cells = []
-        for c in cols:
-            v = r["metrics"].get(c)
-            text = "-" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.1f}" if c.endswith("seconds") else f"{v:.3f}"
-            cells.append(f"{text:>{max(len(c), 8) + 2}}")
-        lines.append(f"{r['model']:<16}" + "".join(cells))
-    return "\n".join(lines)
-
-
-def outcome_lines(doc: dict) -> str:
-    """The verdict (core/verdict.py) and the notes a reader needs to read the times (a checkpoint's)."""
-    from core.verdict import verdict_line
-
-    return "\n".join([verdict_line(doc), *(f"note: {n}" for n in doc.get("notes") or [])])
-
-
-def _execute_and_print(scenario_dict: dict, name: str, json_path: str | None) -> int:
-    from core.cli.progress import TqdmProgress
-    from core.runs import RunStore
-    from core.runs.signals import EXIT_CANCELLED, cancel_on_signals
-    from core.runs.worker import execute
-
-    store = RunStore()
-    with cancel_on_signals() as flag:  # Ctrl-C and SIGTERM cancel the run, as they do a detached worker
-        run_id = store.create(scenario_dict, name)
-        bar = TqdmProgress()
-        try:
-            status = execute(store, run_id, extra_progress=bar, flag=flag)
-        finally:
-            bar.close()
-    run = store.get(run_id)
-    print(f"run {run_id}: {status}")
-    if status == "cancelled":
-        print(f"{run.error}; the run is kept as cancelled", file=sys.stderr)
-        return EXIT_CANCELLED
-    if status != "succeeded":
-        print(f"error: {headline(run.error or status)} (the traceback: unlearn show {run_id})", file=sys.stderr)
-        return 1
-    print(format_table(run.results["results"]))
-    print(outcome_lines(run.results))
-    for warning in run.results.get("warnings") or []:
-        print(f"warning: {warning}", file=sys.stderr)
-    if json_path:
-        doc = {"run_id": run_id, **run.results}
-        Path(json_path).write_text(json.dumps(doc, indent=2))
-        print(f"wrote {json_path}")
-    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -81,7 +20,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.device:
         overrides["device"] = args.device
     sc = default_scenario(**overrides)
-    return _execute_and_print(sc.to_dict(), sc.title(), args.json)
+    return execute_and_print(sc.to_dict(), sc.title(), args.json)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -91,7 +30,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         print(launch(RunStore(), sc, sc.title()))
         return 0
-    return _execute_and_print(sc.to_dict(), sc.title(), args.json)
+    return execute_and_print(sc.to_dict(), sc.title(), args.json)
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
@@ -217,11 +156,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_tune_parser(sub)
     return p
-
-
-def headline(error: str) -> str:
-    """The named message of a stored error: its first paragraph, without the traceback kept under it."""
-    return error.strip().split("\n\n", 1)[0].strip()
 
 
 def named_errors() -> tuple[type[BaseException], ...]:

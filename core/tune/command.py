@@ -40,6 +40,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
 
     from core.config import load_scenario
     from core.tune.study import default_val_seeds, finished_trials, tune
+    from core.tune.typed import typed_params
 
     sc = load_scenario(args.config)
     method = args.method or sc.method.name
@@ -53,7 +54,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
         bar.refresh()
 
     try:
-        doc = tune(sc, method, args.trials, args.budget, fixed=_typed(method, fixed), on_trial=on_trial,
+        doc = tune(sc, method, args.trials, args.budget, fixed=typed_params(method, fixed), on_trial=on_trial,
                    parallel=args.parallel, address=args.address, storage=args.storage,
                    val_seeds=args.val_seeds if args.val_seeds is not None else default_val_seeds(sc))
     finally:
@@ -64,21 +65,10 @@ def cmd_tune(args: argparse.Namespace) -> int:
         Path(args.json).write_text(json.dumps(doc, indent=2))
         print(f"wrote {args.json}")
     if args.launch and doc["best"]:
-        from core.cli.main import _execute_and_print
+        from core.cli.execute import execute_and_print
 
-        return _execute_and_print(doc["scenario"], doc["scenario"]["name"], None)
+        return execute_and_print(doc["scenario"], doc["scenario"]["name"], None)
     return 0
-
-
-def _typed(method: str, fixed: dict) -> dict:
-    """``--param`` values typed by the method's Params (a wrong key or value is refused by name)."""
-    import dataclasses
-
-    from core.methods import METHODS
-    from core.params import build_params
-
-    params = build_params(METHODS.get(method).Params, fixed, where="--param")
-    return {k: getattr(params, k) for k in fixed} if dataclasses.is_dataclass(params) else fixed
 
 
 def _print(doc: dict) -> None:
