@@ -2,7 +2,8 @@
 
 Nothing here imports Ray at import time; :mod:`core.sweep.cluster` starts or joins it when a sweep runs."""
 
-from core.sweep.spec import SweepError, SweepSpec, load_sweep, sweep_from_dict
+from core.sweep.errors import SweepError
+from core.sweep.spec import SweepSpec, load_sweep, sweep_from_dict
 from core.sweep.trials import Trial, expand
 
 __all__ = ["SweepError", "SweepSpec", "Trial", "expand", "load_sweep", "sweep_from_dict"]

@@ -23,7 +23,8 @@ from typing import Callable
 from core import paths
 from core.runs.store import Run, RunStore, StoreError
 from core.sweep.cluster import ray_session
-from core.sweep.spec import SweepError, SweepSpec
+from core.sweep.errors import SweepError
+from core.sweep.spec import SweepSpec
 from core.sweep.store import SweepStore
 from core.sweep.task import prepare_references, reference_group, run_trial
 from core.sweep.trials import Trial, expand

@@ -26,15 +26,12 @@ from typing import Any
 import yaml
 
 from core.config import ConfigError, Scenario, _BoundedLoader, load_scenario, scenario_from_dict
+from core.sweep.errors import SweepError
+from core.sweep.trials import expand
 
 MODES = ("grid", "list")
 KEYS = ("name", "base", "axes", "mode", "resources", "cache")
 RESOURCES = ("num_cpus", "num_gpus")
-MAX_TRIALS = 10_000  # far above any real sweep; a typo'd range of a million values is refused
-
-
-class SweepError(ValueError):
-    """An invalid sweep file; the message names the key (or trial) and what is allowed."""
 
 
 @dataclass
@@ -102,8 +99,6 @@ def _resources(raw: Any) -> dict[str, float]:
 
 def sweep_from_dict(raw: Any, folder: Path = Path(".")) -> SweepSpec:
     """Build and validate a sweep from a parsed SWEEP.yaml (``folder``: where a ``base`` file name is looked up)."""
-    from core.sweep.trials import expand
-
     if not isinstance(raw, dict) or not raw:
         raise SweepError("sweep: expected a mapping with base, axes and (optionally) mode, resources, name, cache")
     unknown = sorted(set(map(str, raw)) - set(KEYS))

@@ -14,6 +14,9 @@ import json
 from dataclasses import dataclass
 
 from core.config import ConfigError, scenario_from_dict
+from core.sweep.errors import SweepError
+
+MAX_TRIALS = 10_000  # far above any real sweep; a typo'd range of a million values is refused
 
 
 @dataclass
@@ -45,8 +48,6 @@ def apply_override(raw: dict, path: str, value) -> None:
 
 def combinations(axes: dict[str, list], mode: str) -> list[dict]:
     """The overrides of every trial, in order: grid = the axes' product, list = the axes zipped."""
-    from core.sweep.spec import MAX_TRIALS, SweepError
-
     names = list(axes)
     if mode == "list":
         lengths = {name: len(values) for name, values in axes.items()}
@@ -66,8 +67,6 @@ def combinations(axes: dict[str, list], mode: str) -> list[dict]:
 
 def expand(spec) -> list[Trial]:
     """The spec's trials, each validated; a bad value raises SweepError naming its trial."""
-    from core.sweep.spec import SweepError
-
     trials, seen = [], {}
     for i, overrides in enumerate(combinations(spec.axes, spec.mode)):
         raw = copy.deepcopy(spec.base)
