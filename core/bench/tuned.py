@@ -185,7 +185,8 @@ def markdown(kind: str, rows: list[dict], goals: dict, tuning: dict, plan: dict)
 def tuned_bench(args: BenchArgs) -> BenchResult:
     import torch
 
-    from core.tune.study import tune, validation_preps
+    from core.tune.study import tune
+    from core.tune.validation import validation_preps
 
     o = build_params(TunedOptions, args.options, where="bench tuned options")
     if args.validation_seeds < 1:

@@ -39,7 +39,9 @@ def cmd_tune(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from core.config import load_scenario
-    from core.tune.study import default_val_seeds, finished_trials, tune
+    from core.tune.storage import finished_trials
+    from core.tune.study import tune
+    from core.tune.validation import default_val_seeds
     from core.tune.typed import typed_params
 
     sc = load_scenario(args.config)

@@ -17,7 +17,8 @@ import psutil
 import yaml
 
 from core import paths
-from core.tune.study import default_val_seeds, study_name
+from core.tune.storage import study_name
+from core.tune.validation import default_val_seeds
 
 
 def tunes_dir() -> Path:
@@ -26,7 +27,7 @@ def tunes_dir() -> Path:
 
 def launch_tune(scenario: dict, method: str, trials: int, budget: float = 0.1, val_seeds: int | None = None) -> str:
     """Validate, write the scenario file and start the tune detached; returns the study name.
-    ``val_seeds`` defaults as ``unlearn tune``'s (:func:`core.tune.study.default_val_seeds`)."""
+    ``val_seeds`` defaults as ``unlearn tune``'s (:func:`core.tune.validation.default_val_seeds`)."""
     from core.config import scenario_from_dict
 
     sc = scenario_from_dict(scenario)  # refuse an invalid scenario before anything starts
@@ -66,7 +67,7 @@ def load_study(name: str):
     """The stored study, or None while the tune has not created it yet."""
     import optuna
 
-    from core.tune.study import storage_url
+    from core.tune.storage import storage_url
 
     if not (paths.home() / "tune.db").exists():
         return None

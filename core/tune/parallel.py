@@ -32,7 +32,8 @@ def tune_worker(scenario: dict, method: str, n_trials: int, budget: float, fixed
 
     from core.config import scenario_from_dict
     from core.tune.objective import TuneObjective, gold_target
-    from core.tune.study import load_shared, validation_preps
+    from core.tune.storage import load_shared
+    from core.tune.validation import validation_preps
 
     torch.set_num_threads(max(1, int(num_cpus)))
     sc = scenario_from_dict(scenario)

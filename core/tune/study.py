@@ -1,122 +1,29 @@
-"""The resumable Optuna study behind ``unlearn tune``: TPE sampling, median pruning, SQLite storage.
+"""The resumable Optuna search behind ``unlearn tune``: TPE sampling, median pruning, the results document.
 
-The study lives in ``sqlite:///$UNLEARN_HOME/tune.db`` under a name derived from the scenario (all of
-it but the method section and the run name), the method, the budget and the fixed parameters, so
-running the same tune again continues the stored study: finished trials (complete or pruned) count
-toward ``--trials``, and a trial left running by a killed process is marked failed by Optuna's
-heartbeat and run again. The first trial of a new study is the method's defaults, so the best setting
-is never one the defaults beat on the validation part. The reference models come from the model cache
-(:func:`core.pipeline.prepare`), prepared once per tune.
-
-``val_seeds`` K > 1 scores every trial on K validation seeds (the scenario's seed, +1, … +K−1), each
-its own split, original and gold model (cached as any prepared scenario), and minimises the mean value:
-a setting tuned on one seed fits that seed's references. K is part of the study's name.
+The study is stored and named by :mod:`core.tune.storage`, so running the same tune again continues it:
+finished trials (complete or pruned) count toward ``--trials``. The first trial of a new study is the
+method's defaults, so the best setting is never one the defaults beat on the validation part. The
+validation views come from :mod:`core.tune.validation` (reference models from the model cache,
+:func:`core.pipeline.prepare`), prepared once per tune; with K validation seeds every trial's value is
+the mean over them, and K is part of the study's name.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import warnings
 from pathlib import Path
 from typing import Callable
 
 import optuna
 
-from core import paths
 from core.methods import METHODS
 from core.progress import Progress, silent
+from core.tune.errors import TuneError
 from core.tune.objective import Target, TuneObjective, gold_target, mean_target
 from core.tune.space import defaults_in_space, search_space
+from core.tune.storage import finished_trials, open_study, storage_url, study_name
+from core.tune.validation import validation_preps, validation_seeds
 
-FINISHED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
-HEARTBEAT_SECONDS, GRACE_SECONDS = 5, 20
-# A --parallel worker fails any trial whose heartbeat is older than the grace period when it starts its own
-# trial; on a loaded machine a live trial's heartbeat thread can stall past 20 s, and another worker then
-# failed a trial that was still running (seen under load: the study ended one trial short). A killed
-# parallel worker's trial is failed after this longer wait instead.
-PARALLEL_GRACE_SECONDS = 600
-
-
-class TuneError(ValueError):
-    """A tune that cannot start (a method without a search space, too few trials); the message says what to do."""
-
-
-def storage_url(home: Path | None = None) -> str:
-    return f"sqlite:///{(home or paths.home()) / 'tune.db'}"
-
-
-def study_name(scenario: dict, method: str, budget: float, fixed: dict | None = None, val_seeds: int = 1) -> str:
-    """``tune-METHOD-HASH``: the same scenario, method, budget, fixed values and number of validation seeds
-    give the same (resumed) study (one seed hashes as before validation seeds existed)."""
-    what = {k: v for k, v in scenario.items() if k not in ("method", "name")}
-    key = [what, method, float(budget), fixed or {}] + ([int(val_seeds)] if val_seeds != 1 else [])
-    blob = json.dumps(key, sort_keys=True, default=str)
-    return f"tune-{method}-{hashlib.sha256(blob.encode()).hexdigest()[:12]}"
-
-
-def open_study(name: str, seed: int, n_trials: int, home: Path | None = None,
-               storage: str | None = None, grace: int = GRACE_SECONDS) -> optuna.Study:
-    """Create or load the study (in ``storage``, default the SQLite file under ``home``); TPE starts
-    from random trials for a third of the budget (3 to 10)."""
-    if storage is None:
-        (home or paths.home()).mkdir(parents=True, exist_ok=True)
-    with warnings.catch_warnings():  # heartbeat is flagged experimental; it is what makes a killed trial retry
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        storage = optuna.storages.RDBStorage(storage or storage_url(home), heartbeat_interval=HEARTBEAT_SECONDS,
-                                             grace_period=grace)
-    sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(10, max(3, n_trials // 3)))
-    pruner = optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=0)
-    return optuna.create_study(study_name=name, storage=storage, sampler=sampler, pruner=pruner,
-                               direction="minimize", load_if_exists=True)
-
-
-def load_shared(scenario: dict, method: str, budget: float, fixed: dict, seed: int, n_trials: int,
-                storage: str, val_seeds: int = 1) -> optuna.Study:
-    """The study a ``--parallel`` worker optimises: the driver's, by name, in the shared ``storage``."""
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    return open_study(study_name(scenario, method, budget, fixed, val_seeds), seed, n_trials, storage=storage,
-                      grace=PARALLEL_GRACE_SECONDS)
-
-
-def finished_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
-    return [t for t in study.get_trials(deepcopy=False) if t.state in FINISHED]
-
-
-def validation_prep(sc, progress: Progress = silent, cache: Path | None = None):
-    """The scenario prepared (cached references) and viewed for validation: test := half of unseen."""
-    from core.bench.validation import validation_view
-    from core.pipeline import prepare
-
-    return validation_view(prepare(sc, progress, cache), sc.seed)
-
-
-DEFAULT_VAL_SEEDS = 2
-"""Validation seeds a tune scores on unless told (``--val-seeds``): two already halve one seed's luck."""
-
-
-def default_val_seeds(sc) -> int:
-    """:data:`DEFAULT_VAL_SEEDS`, or 1 for a scenario with a checkpoint (its model fixes the split)."""
-    return 1 if sc.original.checkpoint or sc.gold.checkpoint else DEFAULT_VAL_SEEDS
-
-
-def validation_seeds(sc, k: int) -> list[int]:
-    """The seeds a tune scores on: the scenario's, then the next ``k − 1``; refused where a seed cannot move."""
-    if k < 1:
-        raise TuneError("--val-seeds: score on at least one validation seed")
-    if k > 1 and (sc.original.checkpoint or sc.gold.checkpoint):
-        raise TuneError("--val-seeds: a scenario with a checkpoint has one split (the one its model was trained "
-                        "on); another seed would draw another; use --val-seeds 1")
-    return [sc.seed + i for i in range(k)]
-
-
-def validation_preps(sc, k: int = 1, progress: Progress = silent, cache: Path | None = None) -> list:
-    """One validation view per validation seed, each with its own references (from the cache when there)."""
-    from core.config import scenario_from_dict
-
-    return [validation_prep(sc if seed == sc.seed else scenario_from_dict({**sc.to_dict(), "seed": seed}),
-                            progress, cache) for seed in validation_seeds(sc, k)]
 
 
 def tune(sc, method: str, n_trials: int, budget: float = 0.1, fixed: dict | None = None,

@@ -6,7 +6,8 @@ import pytest
 
 from core.config import scenario_from_dict
 from core.tune.parallel import split_count
-from core.tune.study import finished_trials, open_study, study_name, tune
+from core.tune.storage import finished_trials, open_study, study_name
+from core.tune.study import tune
 
 
 def test_split_count_covers_the_total_without_empty_shares():

@@ -15,7 +15,9 @@ from core.methods import METHODS
 from core.params import param
 from core.tune.objective import PruningProgress, Target, TuneObjective, gold_target
 from core.tune.space import space_problems
-from core.tune.study import finished_trials, open_study, study_name, tune, validation_prep
+from core.tune.storage import finished_trials, open_study, study_name
+from core.tune.study import tune
+from core.tune.validation import validation_prep
 
 
 class Interrupted(Exception):

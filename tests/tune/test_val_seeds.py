@@ -6,7 +6,9 @@ import pytest
 
 from core.config import scenario_from_dict
 from core.tune.objective import Target, TuneObjective
-from core.tune.study import study_name, tune, validation_seeds
+from core.tune.storage import study_name
+from core.tune.study import tune
+from core.tune.validation import validation_seeds
 
 
 def test_the_value_is_the_mean_of_each_seeds_value_against_its_own_gold(monkeypatch):
