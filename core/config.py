@@ -16,9 +16,10 @@ from typing import Any
 import yaml
 
 from core.data.forget import FORGET_KINDS, ForgetRequest
-from core.methods.base import METHODS, TrainSettings
+from core.methods.base import METHODS
 from core.params import ParamError, build_params, param
 from core.registry import Registry, UnknownName
+from core.train_settings import TrainSettings
 
 
 class ConfigError(ValueError):

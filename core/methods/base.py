@@ -18,23 +18,9 @@ from torch.utils.data import DataLoader
 
 from core.data.splits import Splits
 from core.models.base import ModelSpec, SplitModel, build_model
-from core.params import param
 from core.progress import Progress, silent
 from core.registry import Registry
-
-
-@dataclass
-class TrainSettings:
-    """How the original and gold models are trained (also the default for retraining methods)."""
-
-    epochs: int = param(8, "passes over the training set", min=1, max=1000)
-    # Adam's step is about lr per weight whatever the gradient: above 10 every weight jumps by more than
-    # its scale each step and the model diverges (lr 1e6 ends with test accuracy 0), so it is refused.
-    lr: float = param(1e-3, "Adam learning rate", min=1e-8, max=10.0)
-    batch_size: int = param(128, "images per step", min=1, max=65536)
-    # Starting weights for the original and gold models (e.g. torchvision's ImageNet resnet18 file): a local
-    # state dict loaded by core/models/checkpoint_import.py; '' = random initialisation.
-    init: str = param("", "starting weights: path of a local .pt/.pth/.safetensors state dict ('' = random)")
+from core.train_settings import TrainSettings
 
 
 class TimedProgress:

@@ -26,13 +26,13 @@ import torch
 from torch import nn
 
 from core.data.splits import Splits
-from core.methods.base import TrainSettings
 from core.metrics.base import Evaluation, metric
 from core.metrics.mia_roc import roc_keys, roc_summary
 from core.metrics.nonmembers import matched_unseen
 from core.models import ModelSpec, build_model
 from core.progress import Progress, silent
 from core.task import Task
+from core.train_settings import TrainSettings
 from core.training import predict_logits, recalibrate_batchnorm, seed_everything, train_epochs
 
 
