@@ -100,7 +100,7 @@ def model_set(prep, n: int, cache: Path | None, runner: str = "ray", progress: P
             results.append(member_outputs(prep, kind, k, cache))
             progress(i + 1, len(jobs), stage="audit")
     else:
-        from core.sweep.cluster import ray_session
+        from core.cluster import ray_session
 
         with ray_session() as ray:
             task = ray.remote(ray_member).options(num_cpus=1, max_retries=0)

@@ -30,7 +30,7 @@ from core.models import ModelSpec, build_model
 from core.params import build_params
 from core.paths import atomic_write
 from core.progress import Progress, silent
-from core.report.provenance import code_version
+from core.provenance import code_version
 from core.training import (file_sha256, load_checkpoint, pick_device, recalibrate_batchnorm, save_checkpoint,
                            seed_everything, train_epochs)
 

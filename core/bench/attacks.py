@@ -177,7 +177,7 @@ def _session(runner: str):
 
     if runner != "ray":
         return nullcontext()
-    from core.sweep.cluster import ray_session
+    from core.cluster import ray_session
 
     return ray_session()
 

@@ -3,7 +3,7 @@
 A suite whose per-seed work is a function of the seed returning that seed's rows marks itself
 :func:`seeds_in_parallel` beside its registration and maps its seeds with :func:`map_seeds`; the
 others refuse ``--parallel`` (:func:`check_parallel` names the suites that take it). Ray is started
-locally, or joined with ``--address``/``RAY_ADDRESS``, by :func:`core.sweep.cluster.ray_session`;
+locally, or joined with ``--address``/``RAY_ADDRESS``, by :func:`core.cluster.ray_session`;
 results come back in seed order, so the summary is the serial path's. Each task runs with
 ``threads`` torch threads (one by default): with ``--option threads=1`` on the serial path too, the
 two give identical numbers for the same seeds.
@@ -50,7 +50,7 @@ def map_seeds(fn: Callable[[int], T], seeds: list[int], parallel: int = 1, addre
     time on a local Ray; a cluster schedules them on its free CPUs). ``fn`` must pickle (cloudpickle)."""
     if parallel <= 1 or len(seeds) <= 1:
         return [fn(s) for s in seeds]
-    from core.sweep.cluster import ray_session
+    from core.cluster import ray_session
 
     with ray_session(address, num_cpus=min(parallel, len(seeds)) * threads) as ray:
         task = ray.remote(_with_threads).options(num_cpus=threads, max_retries=0, name="bench seed")

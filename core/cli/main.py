@@ -163,7 +163,7 @@ def named_errors() -> tuple[type[BaseException], ...]:
     that one line instead of a traceback (a run keeps its traceback in the store)."""
     from core.report.document import ReportError
     from core.runs.store import StoreError, UnknownRun
-    from core.sweep.cluster import ClusterError
+    from core.cluster import ClusterError
     from core.training import Diverged
 
     return (ConfigError, DataError, ParamError, UnknownName, UnknownRun, StoreError, ReportError, Diverged,

@@ -29,6 +29,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from core.error_text import error_text
 from core.explain.attribute_probe import ProbedModel, fit_probe
 from core.explain.gradcam import gradcam, last_conv
 from core.explain.grids import saliency_grid
@@ -233,6 +234,4 @@ def safe_saliency_audit(prep, models: dict[str, nn.Module], workdir: Path) -> di
     try:
         return run_saliency_audit(prep, models, workdir)
     except Exception as exc:  # the audit is an extra; losing the run over it would be worse
-        from core.runs.worker import error_text
-
         return {"error": error_text(exc)}

@@ -21,7 +21,7 @@ from core.metrics.mia import attack_notes
 from core.metric_words import METRIC_NOTES, metric_label
 from core.report.charts import roc_svg, split_series, stage_chart_svg, stage_series
 from core.report.html import esc, fmt, kv_table, page, png_figure, section, table
-from core.report.provenance import code_version
+from core.provenance import code_version
 from core.report.risk import epsilon_section, risk_section
 from core.report.sections import method_sections
 

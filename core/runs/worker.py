@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import sys
 import threading
-import traceback
 
+from core.error_text import error_text
 from core.progress import Cancelled, Progress, Tee, cancellable
 from core.runs.progress import StoreProgress
 from core.runs.signals import CancelFlag, cancel_on_signals
@@ -27,12 +27,6 @@ def _heartbeat(store: RunStore, run_id: str, stop: threading.Event) -> None:
             store.beat(run_id, wait=HEARTBEAT_SECONDS)
         except Exception:  # a busy database must not kill the run; the next beat retries
             pass
-
-
-def error_text(exc: BaseException) -> str:
-    """The message a user reads first, then the traceback's tail for whoever debugs it."""
-    tail = "".join(traceback.format_exception(exc)[-6:])
-    return f"{type(exc).__name__}: {exc}\n\n{tail}"
 
 
 def execute(store: RunStore, run_id: str, extra_progress: Progress | None = None,

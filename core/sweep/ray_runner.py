@@ -22,7 +22,7 @@ from typing import Callable
 
 from core import paths
 from core.runs.store import Run, RunStore, StoreError
-from core.sweep.cluster import ray_session
+from core.cluster import ray_session
 from core.sweep.errors import SweepError
 from core.sweep.spec import SweepSpec
 from core.sweep.store import SweepStore

@@ -94,7 +94,7 @@ def run_trial(scenario: dict, cache: str, references: dict[str, bytes], num_cpus
     ``started``, ``finished``."""
     from core.config import scenario_from_dict
     from core.pipeline import run_scenario
-    from core.runs.worker import error_text
+    from core.error_text import error_text
     from core.training import pick_device
 
     _threads(num_cpus)

@@ -6,7 +6,7 @@ driver prepares the reference models first (into the disk cache, so every worker
 training) and splits the remaining trial count among the workers, so the study ends with exactly
 ``--trials`` finished trials. Each worker samples with its own seed (the scenario's seed + its index),
 so two workers do not propose the same random startup settings. Ray is started or joined by
-:func:`core.sweep.cluster.ray_session`. The storage must be reachable from every worker: the default
+:func:`core.cluster.ray_session`. The storage must be reachable from every worker: the default
 SQLite file under ``UNLEARN_HOME`` is, for a local Ray; on a cluster give ``UNLEARN_HOME`` a shared path
 (sqlite over NFS is fragile under load) or ``--storage`` a database URL every node can reach.
 """
@@ -49,7 +49,7 @@ def run_parallel(study, scenario: dict, method: str, remaining: int, budget: flo
                  on_trial: Callable | None = None, num_cpus: float = 1.0, val_seeds: int = 1) -> None:
     """Dispatch the workers on Ray and wait for them, calling ``on_trial`` as trials land in the study."""
     from core import paths
-    from core.sweep.cluster import ray_session
+    from core.cluster import ray_session
 
     cache = cache or paths.cache_dir()  # the driver's cache, named explicitly: workers need not share its env
     shares = split_count(remaining, workers)

@@ -43,7 +43,7 @@ def wait_until(predicate, timeout: float, what: str):
 @pytest.fixture(scope="module")
 def local_ray():
     """One local Ray (2 CPUs) for a module's sweeps: run_sweep reuses a session already open."""
-    from core.sweep.cluster import ray_session
+    from core.cluster import ray_session
 
     with ray_session(num_cpus=2) as ray:
         yield ray

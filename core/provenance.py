@@ -1,7 +1,8 @@
 """Which code produced a run: the package version and, in a git checkout, the commit.
 
 Recorded by the pipeline when a run finishes (so a report shows the code of the run, not of the
-day the report is written) and used by the report as a fallback for runs that did not record it.
+day the report is written) and used by the report as a fallback for runs that did not record it. An
+engine module, so the pipeline reads it without importing the report that renders runs.
 """
 
 from __future__ import annotations
