@@ -44,6 +44,10 @@ class SplitConfig:
     unseen_fraction: float = param(0.15, "share held out as unseen (membership-attack non-members)", min=0.01, max=0.5)
 
 
+EPSILON_RUNNERS = ("ray", "serial")
+"""How the ε-score's model set may run (:mod:`core.epsilon_models`): Ray tasks, or one after another here."""
+
+
 @dataclass
 class EvaluationConfig:
     attacker: str = param("resnet", "attribute attacker for the final table: 'resnet' (the paper's ResNet-18 on h; "
@@ -62,7 +66,7 @@ class EvaluationConfig:
                                    "retrainings; the largest ε it resolves is about log(n − 1); the challenge used 512)",
                                 min=2, max=1024)
     epsilon_runner: str = param("ray", "run the ε-score's models as Ray tasks on a local Ray ('ray') or one after "
-                                       "another in the worker ('serial')", choices=["ray", "serial"])
+                                       "another in the worker ('serial')", choices=list(EPSILON_RUNNERS))
 
 
 @dataclass
@@ -190,7 +194,6 @@ def scenario_from_dict(raw: dict) -> Scenario:
 def _check_attacks(ev: EvaluationConfig) -> None:
     """``evaluation.attacks`` names registered attacks (core/metrics/attack_suite.py), each once;
     ``evaluation.epsilon_runner`` is one of the runners."""
-    from core.epsilon_models import RUNNERS
     from core.metrics.attack_suite import attack_names
 
     allowed = attack_names()
@@ -199,8 +202,9 @@ def _check_attacks(ev: EvaluationConfig) -> None:
         raise ConfigError(f"evaluation.attacks: {', '.join(map(repr, bad))} not allowed; allowed: {', '.join(allowed)}")
     if len(set(ev.attacks)) != len(ev.attacks):
         raise ConfigError("evaluation.attacks: an attack is listed twice; list each once")
-    if ev.epsilon_runner not in RUNNERS:
-        raise ConfigError(f"evaluation.epsilon_runner: {ev.epsilon_runner!r} is not allowed; allowed: {', '.join(RUNNERS)}")
+    if ev.epsilon_runner not in EPSILON_RUNNERS:
+        raise ConfigError(f"evaluation.epsilon_runner: {ev.epsilon_runner!r} is not allowed; "
+                          f"allowed: {', '.join(EPSILON_RUNNERS)}")
 
 
 def _check_weight_files(sc: Scenario) -> None:

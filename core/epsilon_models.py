@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from core.config import EPSILON_RUNNERS, scenario_from_dict
 from core.progress import Progress, silent
 from core.references import SEED_STRIDE
 
 SEED_OFFSET = {"unlearned": 2500, "retrained": 5000}  # apart from each other and from the references' (+1..256)
-RUNNERS = ("ray", "serial")
 
 
 def member_seed(seed: int, k: int, kind: str) -> int:
@@ -81,7 +81,6 @@ def member_outputs(prep, kind: str, k: int, cache: Path | None) -> dict:
 
 def ray_member(scenario: dict, cache: str, kind: str, k: int) -> dict:
     """What a Ray worker runs: rebuild the scenario's data and original (from the shared cache), one member."""
-    from core.config import scenario_from_dict
     from core.pipeline import prepare
 
     torch.set_num_threads(1)
@@ -91,8 +90,8 @@ def ray_member(scenario: dict, cache: str, kind: str, k: int) -> dict:
 
 def model_set(prep, n: int, cache: Path | None, runner: str = "ray", progress: Progress = silent) -> dict:
     """``{"unlearned": [outputs...], "retrained": [...]}`` for ``n`` models per side."""
-    if runner not in RUNNERS:
-        raise ValueError(f"evaluation.epsilon_runner: {runner!r} is not allowed; allowed: {', '.join(RUNNERS)}")
+    if runner not in EPSILON_RUNNERS:
+        raise ValueError(f"evaluation.epsilon_runner: {runner!r} is not allowed; allowed: {', '.join(EPSILON_RUNNERS)}")
     jobs = [(kind, k) for kind in ("unlearned", "retrained") for k in range(n)]
     if runner == "serial" or cache is None:
         results = []
