@@ -3,7 +3,7 @@
 Unlearned model ``k`` is the scenario's method run from the same original model with seed
 ``seed · 7919 + 2500 + k``; retrained model ``k`` is the pipeline's gold recipe on retain with seed
 ``seed · 7919 + 5000 + k``
-(:func:`core.pipeline.train_reference`, cached as ``models/retrain-<key>.pt``). An unlearned model's outputs
+(:func:`core.reference_models.train_reference`, cached as ``models/retrain-<key>.pt``). An unlearned model's outputs
 (forget-set confidences, retain and test accuracy) are cached as ``epsilon/unlearned-<key>.json``, keyed by
 the original model's key, the method, its settings and the seed, so a second run of the same scenario
 trains nothing. ``runner="ray"`` runs the 2n models as Ray tasks on a local Ray instance (core/sweep's
@@ -50,10 +50,10 @@ def _outputs(prep, model) -> dict:
 
 
 def _unlearned_path(prep, k: int, cache: Path) -> Path:
-    from core.pipeline import _key, reference_key
+    from core.model_cache import cache_key, reference_key
 
     sc = prep.scenario
-    key = _key(reference_key(sc, prep.splits, prep.splits.index("train")), sc.method.name, sc.method.params,
+    key = cache_key(reference_key(sc, prep.splits, prep.splits.index("train")), sc.method.name, sc.method.params,
                member_seed(sc.seed, k, "unlearned"), sc.forget)
     return cache / "epsilon" / f"unlearned-{key}.json"
 
@@ -61,7 +61,8 @@ def _unlearned_path(prep, k: int, cache: Path) -> Path:
 def member_outputs(prep, kind: str, k: int, cache: Path | None) -> dict:
     """Outputs of the k-th unlearned or retrained model (trained now, or read from the cache)."""
     from core.paths import atomic_write
-    from core.pipeline import run_method, train_reference
+    from core.method_run import run_method
+    from core.reference_models import train_reference
 
     start = time.perf_counter()
     sc = dataclasses.replace(prep.scenario, seed=member_seed(prep.scenario.seed, k, kind))
@@ -81,7 +82,7 @@ def member_outputs(prep, kind: str, k: int, cache: Path | None) -> dict:
 
 def ray_member(scenario: dict, cache: str, kind: str, k: int) -> dict:
     """What a Ray worker runs: rebuild the scenario's data and original (from the shared cache), one member."""
-    from core.pipeline import prepare
+    from core.prepared import prepare
 
     torch.set_num_threads(1)
     prep = prepare(scenario_from_dict(scenario), cache=Path(cache))

@@ -87,7 +87,7 @@ def _scenario(case: dict, o: AttributeBenchOptions, seed: int):
 
 
 def _context(prep):
-    """A method context on the prepared data (as ``core.pipeline.run_method`` builds it)."""
+    """A method context on the prepared data (as ``core.method_run.run_method`` builds it)."""
     from core.methods.base import Context
 
     sc = prep.scenario
@@ -101,7 +101,8 @@ def run_case(case: dict, o: AttributeBenchOptions, seed: int) -> dict:
     from core.methods.detachment.method import DetachmentParams
     from core.metrics.attacker import NetAttackerSettings
     from core.metrics.attribute import evaluate_attribute
-    from core.pipeline import prepare, run_method
+    from core.method_run import run_method
+    from core.prepared import prepare
 
     prep = prepare(_scenario(case, o, seed))
     settings = NetAttackerSettings(epochs=o.attacker_epochs, limit=o.attacker_limit)
@@ -196,7 +197,7 @@ def quality_md(q: dict[str, dict]) -> str:
 
 def run_sweep(case: dict, o: AttributeBenchOptions):
     from core.methods.detachment.sweep import sensitivity_sweep, sweep_heatmap
-    from core.pipeline import prepare
+    from core.prepared import prepare
 
     prep = prepare(_scenario(case, o, 0))
     params = {**_kv(o.detachment), "epochs": o.unlearn_epochs}
