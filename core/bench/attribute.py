@@ -196,7 +196,8 @@ def quality_md(q: dict[str, dict]) -> str:
 
 
 def run_sweep(case: dict, o: AttributeBenchOptions):
-    from core.methods.detachment.sweep import sensitivity_sweep, sweep_heatmap
+    from core.bench.sensitivity import sensitivity_sweep
+    from core.methods.detachment.sweep import sweep_heatmap
     from core.prepared import prepare
 
     prep = prepare(_scenario(case, o, 0))

@@ -6,7 +6,8 @@ import plotly.graph_objects as go
 import pytest
 
 from core.metrics import Evaluation, evaluate
-from core.methods.detachment.sweep import sensitivity_sweep, sweep_heatmap
+from core.bench.sensitivity import sensitivity_sweep
+from core.methods.detachment.sweep import sweep_heatmap
 from tests.attribute.planted import planted_prepared
 
 NAMES = {"efficacy", "efficacy_chance", "fidelity", "aum", "aum_normalized"}

@@ -114,6 +114,6 @@ class Detachment(AttributeMethod):
     def _sweep(self, ctx: Context, original: nn.Module) -> None:
         """The λ2 × λ3 sensitivity sweep from the model before unlearning: matrices into the artifacts, JSON file
         into the run folder (the Audit page draws the heatmap from either)."""
-        result = context_sweep(ctx, original, self.params, self.params.sweep_grid)
+        result = context_sweep(ctx, original, self.params, self.params.sweep_grid, Detachment)
         ctx.artifacts["sensitivity_sweep"] = result.as_dict()
         ctx.artifacts["sensitivity_sweep_json"] = str(save_sweep(result, ctx.workdir / SWEEP_FILE))

@@ -1,4 +1,10 @@
-"""Hyper-parameter sensitivity (the paper's Figure 6): AUM over a λ2 × λ3 grid at a fixed λ1."""
+"""Hyper-parameter sensitivity (the paper's Figure 6): AUM over a λ2 × λ3 grid at a fixed λ1.
+
+The grid, its result and heatmap live here; the sweep inside a detachment run (:func:`context_sweep`)
+trains each cell from the run's context with the method class it is handed, so this module never
+imports the method (which imports it). The bench's sweep from a prepared scenario is
+:func:`core.bench.sensitivity.sensitivity_sweep`.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from typing import Callable, Sequence
 
 from torch import nn
 
-from core.methods.base import Context
+from core.methods.base import Context, Method
 from core.progress import Progress, silent
 
 
@@ -54,25 +60,6 @@ def grid_sweep(score_cell: CellScores, lambda1: float, lambda2s: Sequence[float]
     return SweepResult(lambda1, list(lambda2s), list(lambda3s), attacker, **cells)
 
 
-def sensitivity_sweep(prep, lambda1: float, lambda2s: Sequence[float], lambda3s: Sequence[float],
-                      params: dict | None = None, attacker: str = "linear", progress: Progress = silent) -> SweepResult:
-    """Run ``detachment`` from ``prep``'s original model for every (λ2, λ3) and score each result.
-
-    ``prep`` is a :class:`core.pipeline.Prepared` on an attribute request; ``params`` holds the other
-    hyper-parameters (epochs, mode, ...). ``attacker`` is ``linear`` (fast) or ``resnet``.
-    """
-    from core.metrics.attribute import evaluate_attribute
-    from core.pipeline import run_method
-
-    def score(l2: float, l3: float) -> dict:
-        cell = {**(params or {}), "lambda1": lambda1, "lambda2": l2, "lambda3": l3, "reconstructions": False,
-                "sweep_grid": []}
-        model, _, _ = run_method(prep, "detachment", cell)
-        return evaluate_attribute(model, prep.splits, prep.device, attacker=attacker, seed=prep.scenario.seed)
-
-    return grid_sweep(score, lambda1, lambda2s, lambda3s, attacker, progress)
-
-
 class SweepContext(Context):
     """A method context whose per-epoch reports skip the live metrics: a sweep cell only needs its final
     score, and its epochs must not show up on the run's live chart. Reports still reach ``progress``
@@ -82,11 +69,12 @@ class SweepContext(Context):
         self.progress(step, total, stage=self.stage)
 
 
-def context_sweep(ctx: Context, original: nn.Module, params, grid: Sequence[float],
+def context_sweep(ctx: Context, original: nn.Module, params, grid: Sequence[float], method: type[Method],
                   attacker: str = "linear") -> SweepResult:
     """The sweep inside a detachment run: λ2 and λ3 both over ``grid`` at the run's λ1, every cell trained
-    from a copy of ``original`` with the run's other hyper-parameters and scored by ``attacker``."""
-    from core.methods.detachment.method import Detachment
+    from a copy of ``original`` with the run's other hyper-parameters and scored by ``attacker``.
+
+    ``method`` is the class that trains a cell from its params (the caller's own: ``Detachment``)."""
     from core.metrics.attribute import evaluate_attribute
     from core.training import seed_everything
 
@@ -97,7 +85,7 @@ def context_sweep(ctx: Context, original: nn.Module, params, grid: Sequence[floa
         sub = SweepContext(**{**base, "model": copy.deepcopy(original).to(ctx.device), "workdir": None,
                               "artifacts": {}, "stage": SWEEP_STAGE})
         seed_everything(ctx.seed)
-        model = Detachment(cell).unlearn(sub)
+        model = method(cell).unlearn(sub)
         return evaluate_attribute(model, ctx.splits, ctx.device, attacker=attacker, seed=ctx.seed)
 
     return grid_sweep(score, params.lambda1, grid, grid, attacker, ctx.progress)
