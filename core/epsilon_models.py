@@ -16,6 +16,7 @@ import dataclasses
 import json
 import time
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
@@ -80,12 +81,13 @@ def member_outputs(prep, kind: str, k: int, cache: Path | None) -> dict:
     return {**out, "cached": False, "seconds": time.perf_counter() - start}
 
 
-def ray_member(scenario: dict, cache: str, kind: str, k: int) -> dict:
-    """What a Ray worker runs: rebuild the scenario's data and original (from the shared cache), one member."""
+def ray_member(scenario: dict, cache: str, kind: str, k: int, run_folder: Callable[[str], Path] | None = None) -> dict:
+    """What a Ray worker runs: rebuild the scenario's data and original (from the shared cache), one member
+    (``run_folder``: the driver's lookup of stored runs, for a method that reuses one's files)."""
     from core.prepared import prepare
 
     torch.set_num_threads(1)
-    prep = prepare(scenario_from_dict(scenario), cache=Path(cache))
+    prep = prepare(scenario_from_dict(scenario), cache=Path(cache), run_folder=run_folder)
     return member_outputs(prep, kind, k, Path(cache))
 
 
@@ -104,7 +106,7 @@ def model_set(prep, n: int, cache: Path | None, runner: str = "ray", progress: P
 
         with ray_session() as ray:
             task = ray.remote(ray_member).options(num_cpus=1, max_retries=0)
-            refs = [task.remote(prep.scenario.to_dict(), str(cache), kind, k) for kind, k in jobs]
+            refs = [task.remote(prep.scenario.to_dict(), str(cache), kind, k, prep.run_folder) for kind, k in jobs]
             results = []
             for i, ref in enumerate(refs):
                 results.append(ray.get(ref))

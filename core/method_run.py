@@ -31,7 +31,7 @@ def run_method(prep: Prepared, method_name: str, params: dict, progress: Progres
     ctx = Context(model=copy.deepcopy(prep.original.model).to(prep.device), splits=prep.splits,
                   device=prep.device, model_name=sc.model, train=sc.train, seed=sc.seed,
                   progress=progress, gold=prep.gold.model, workdir=workdir, calibrate_on=method_cls.calibration_split,
-                  metric_settings=metric_settings(sc))
+                  metric_settings=metric_settings(sc), run_folder=prep.run_folder)
     method.check(ctx)
     seed_everything(sc.seed)
     audit_before, audit_cpu_before = ctx.audit_seconds, ctx.audit_cpu_seconds

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Callable
 
 import torch
 from torch import nn
@@ -50,13 +51,15 @@ def _notes(prep: Prepared) -> list[str]:
 
 
 def run_scenario(sc: Scenario, progress: Progress = silent, workdir: Path | None = None,
-                 cache: Path | None = None, device: torch.device | None = None) -> dict:
-    """The whole pipeline; returns the JSON-able results document (see README)."""
+                 cache: Path | None = None, device: torch.device | None = None,
+                 run_folder: Callable[[str], Path] | None = None) -> dict:
+    """The whole pipeline; returns the JSON-able results document (see README). ``run_folder``: the caller's
+    lookup of stored runs' folders, for a method that reuses another run's files (:func:`core.prepared.prepare`)."""
     from core.metrics.bootstrap import forget_units
     from core.verdict import verdict
 
     cache = paths.cache_dir() if cache is None else cache
-    prep = prepare(sc, progress, cache, device)
+    prep = prepare(sc, progress, cache, device, run_folder)
     attack_costs = _attack_references(prep, cache, progress)
     # the live chart's gold line: the attack accuracy to match, computed as the chart's points are
     progress(0, 1, stage="unlearn", gold_mia_acc=live_attack_accuracy(prep.gold.model, prep.splits, prep.device))

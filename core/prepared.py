@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import torch
 
@@ -27,6 +27,7 @@ class Prepared:
     original: Trained
     gold: Trained
     extras: dict[str, Any] = field(default_factory=dict)
+    run_folder: Callable[[str], Path] | None = None  # stored runs' folders for the methods (Context.run_folder)
 
 
 def _reference(sc: Scenario, splits: Splits, split: str, device: torch.device, progress: Progress, stage: str,
@@ -38,10 +39,11 @@ def _reference(sc: Scenario, splits: Splits, split: str, device: torch.device, p
 
 
 def prepare(sc: Scenario, progress: Progress = silent, cache: Path | None = None,
-            device: torch.device | None = None) -> Prepared:
+            device: torch.device | None = None, run_folder: Callable[[str], Path] | None = None) -> Prepared:
     """Load data, split it, and get the original and gold models: from the scenario's checkpoints when it
     names them, else trained here (cached when possible). ``device``: the one the caller already picked
-    from ``sc.device`` (the worker records it on the run); picked here only when not given."""
+    from ``sc.device`` (the worker records it on the run); picked here only when not given. ``run_folder``:
+    the caller's lookup of stored runs' folders, handed to every method run on it (``Context.run_folder``)."""
     cache = paths.cache_dir() if cache is None else cache
     device = pick_device(sc.device) if device is None else device
     progress(0, 1, stage="data")
@@ -51,4 +53,4 @@ def prepare(sc: Scenario, progress: Progress = silent, cache: Path | None = None
     extras: dict[str, Any] = {"init": init_provenance(sc, splits)} if sc.train.init else {}
     original = _reference(sc, splits, "train", device, progress, "original", cache, extras)
     gold = _reference(sc, splits, "retain", device, progress, "gold", cache, extras)
-    return Prepared(sc, splits, device, original, gold, extras)
+    return Prepared(sc, splits, device, original, gold, extras, run_folder)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 import torch
 from torch import nn
@@ -61,6 +61,9 @@ class Context:
     metric_settings: dict[str, Any] = field(default_factory=dict)  # the scenario's evaluation section
     eval_seconds: float = 0.0  # time of the live evaluations in :meth:`report` (see :attr:`audit_seconds`)
     eval_cpu_seconds: float = 0.0  # their process CPU time
+    # Another stored run's folder by its id (KeyError naming what is missing when there is none), for a method
+    # that reuses a run's files; handed in by the orchestration that owns the run store, None where there is none.
+    run_folder: Callable[[str], Path] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.progress, TimedProgress):  # every progress call is timed as audit time

@@ -254,6 +254,15 @@ class RunStore:
             raise UnknownRun(f"no run {run_id!r}; `unlearn runs` lists them")
         return self._row(row)
 
+    def folder_of(self, run_id: str) -> Path:
+        """The folder of stored run ``run_id`` (not created here); UnknownRun naming this store when it has no
+        such run. What the orchestration hands a method as ``Context.run_folder`` to reuse another run's files."""
+        try:
+            self.get(run_id)
+        except UnknownRun:
+            raise UnknownRun(f"no run {run_id!r} in the run store ({self.db})") from None
+        return self.runs_root / run_id
+
     def list(self, limit: int = 200, status: str | None = None) -> list[Run]:
         self.reconcile()
         query, args = "SELECT * FROM runs", []
@@ -353,6 +362,12 @@ class RunStore:
                                              (status, r["heartbeat"] or now, reason, r["id"])), wait=1.0)
             except StoreLocked:
                 pass
+
+
+def stored_run_folder(run_id: str) -> Path:
+    """:meth:`RunStore.folder_of` in the default store (``$UNLEARN_HOME``), opened only when a method asks:
+    the lookup handed to methods by callers that run scenarios outside a stored run (sweep trials, tunes)."""
+    return RunStore().folder_of(run_id)
 
 
 def lost_reason(pid: int | None, started: float | None, beat: float, now: float) -> str | None:

@@ -50,7 +50,8 @@ def execute(store: RunStore, run_id: str, extra_progress: Progress | None = None
         cb = Tee(progress, extra_progress) if extra_progress else progress
         progress.poll()  # a cancel that came while starting up
         with cancellable(progress.poll):  # every batch of every stage checks for a cancel
-            results = run_scenario(scenario, cb, workdir=store.run_dir(run_id), device=device)
+            results = run_scenario(scenario, cb, workdir=store.run_dir(run_id), device=device,
+                                   run_folder=store.folder_of)  # a method may reuse a stored run's files
         if progress.dropped:
             results.setdefault("warnings", []).append(
                 f"{progress.dropped} progress events could not be recorded (runs.db stayed locked); the live chart misses them")

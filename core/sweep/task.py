@@ -94,8 +94,9 @@ def run_trial(scenario: dict, cache: str, references: dict[str, bytes], num_cpus
     folder's contents), ``workdir`` (to rewrite paths), ``worker`` (node, host, pid), ``device``,
     ``started``, ``finished``."""
     from core.config import scenario_from_dict
-    from core.pipeline import run_scenario
     from core.error_text import error_text
+    from core.pipeline import run_scenario
+    from core.runs.store import stored_run_folder
     from core.training import pick_device
 
     _threads(num_cpus)
@@ -107,7 +108,8 @@ def run_trial(scenario: dict, cache: str, references: dict[str, bytes], num_cpus
         sc = scenario_from_dict(scenario)
         device = pick_device(sc.device)  # picked once: recorded on the trial and used by the pipeline
         out["device"] = str(device)
-        out["results"] = run_scenario(sc, log, workdir=workdir, cache=Path(cache), device=device)
+        out["results"] = run_scenario(sc, log, workdir=workdir, cache=Path(cache), device=device,
+                                      run_folder=stored_run_folder)
         out["status"] = "succeeded"
     except Exception as exc:  # recorded as the trial's error; the sweep goes on
         out["status"], out["error"] = "failed", error_text(exc)

@@ -19,6 +19,7 @@ from core.methods import METHODS, Context, TrainSettings
 from core.models import ModelSpec, build_model
 from core.params import build_params
 from core.runs import RunStore
+from core.runs.store import stored_run_folder
 from core.training import train_epochs
 
 FAST = {"identifier_epochs": 1, "epochs": 1, "examples": 0}
@@ -41,7 +42,7 @@ def run_pattern(trained, workdir, seed=0, splits=None, **params):
     stages = []
     ctx = Context(model=copy.deepcopy(model), splits=splits, device=torch.device("cpu"), model_name="smallcnn",
                   train=TrainSettings(1, 2e-3, 32), workdir=workdir, seed=seed,
-                  progress=lambda step, total, *, stage="", **m: stages.append(stage))
+                  progress=lambda step, total, *, stage="", **m: stages.append(stage), run_folder=stored_run_folder)
     method = METHODS.get("pattern_unlearning")(build_params(METHODS.get("pattern_unlearning").Params,
                                                             {**FAST, **params}))
     method.check(ctx)

@@ -2,7 +2,8 @@
 
 1. Get an identifier (Algorithm 3, :mod:`core.methods.pattern.identifier`): either the one a previous
    pattern_unlearning run saved (``identifier_run``: its weights and partition are reused, so group N
-   is exactly the group the user inspected on the Filter groups page), or a new one — a copy of the
+   is exactly the group the user inspected on the Filter groups page; that run's folder comes from the
+   run store the caller hands in as ``Context.run_folder``), or a new one — a copy of the
    original model, already trained on the task (so phase 1 is done), trained further with the
    filter-grouping loss; K by the eigengap, filters grouped spectrally. Either way the identifier is
    saved into this run's folder (``identifier.pt`` + ``identifier.json``) for later runs, with a
@@ -120,7 +121,7 @@ class PatternUnlearning(Method):
             raise ValueError(f"pattern_unlearning.region: no ground-truth mask for {region!r} "
                              f"(masks: {have}); choose the group by number instead")
         if self.params.identifier_run:
-            meta = read_identifier_meta(identifier_folder(self.params.identifier_run), self._where())
+            meta = read_identifier_meta(identifier_folder(ctx, self.params.identifier_run), self._where())
             check_fingerprint(meta, identifier_fingerprint(ctx), self._where())
             if self.params.group >= meta["k"]:
                 raise ValueError(f"pattern_unlearning.group: {self.params.group} does not exist; the identifier "
@@ -174,7 +175,7 @@ class PatternUnlearning(Method):
         p = self.params
         sample = self._sample(ctx)
         if p.identifier_run:
-            folder = identifier_folder(p.identifier_run)
+            folder = identifier_folder(ctx, p.identifier_run)
             check_fingerprint(read_identifier_meta(folder, self._where()), identifier_fingerprint(ctx), self._where())
             ident = load_identifier(copy_model(ctx.model).to(ctx.device), ctx.model_name, folder, self._where())
             if p.layer and p.layer != ident.layer:
@@ -226,19 +227,20 @@ def identifier_fingerprint(ctx: Context) -> dict:
             "seed": int(ctx.seed), "train_rows": _digest(sp.train)}
 
 
-def identifier_folder(run_id: str) -> Path:
-    """The run folder holding ``run_id``'s saved identifier, found through the run store (so
-    ``$UNLEARN_HOME`` decides where); a ValueError naming the run when the store has no such run."""
-    from core.runs.store import RunStore, UnknownRun
-
-    store = RunStore()
+def identifier_folder(ctx: Context, run_id: str) -> Path:
+    """The run folder holding ``run_id``'s saved identifier, found through ``ctx.run_folder`` (the run store
+    the caller hands in, so ``$UNLEARN_HOME`` decides where); IdentifierNotFound (a ValueError) naming the run
+    when the store has no such run, or when the caller handed no store to look in."""
+    fix = "or leave identifier_run empty to train a new identifier"
+    if ctx.run_folder is None:
+        raise IdentifierNotFound(f"pattern_unlearning.identifier_run: run {run_id!r} cannot be looked up here (this "
+                                 f"method was run without a run store); run the scenario as a run, {fix}")
     try:
-        store.get(run_id)
-    except UnknownRun:
-        raise IdentifierNotFound(f"pattern_unlearning.identifier_run: no run {run_id!r} in the run store "
-                                 f"({store.db}); `unlearn runs` lists them, or leave identifier_run empty "
-                                 f"to train a new identifier") from None
-    return store.runs_root / run_id
+        return ctx.run_folder(run_id)
+    except KeyError as exc:
+        reason = exc.args[0] if exc.args else f"no run {run_id!r}"
+        raise IdentifierNotFound(f"pattern_unlearning.identifier_run: {reason}; `unlearn runs` lists them, "
+                                 f"{fix}") from None
 
 
 def _pattern(table, train, req, gen):
