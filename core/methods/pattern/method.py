@@ -37,7 +37,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from core.data.forget import FORGET_KINDS, KIND_LABELS
+from core.data.forget import ForgetKind, label_title, register_kind
 from core.data.source import DataError
 from core.methods.pattern.explorer import choose_group, explore, held_out_overlap, rank_groups, selection_rows
 from core.methods.pattern.identifier import (Identifier, IdentifierNotFound, IdentifierParams, check_fingerprint, group_maps,
@@ -258,6 +258,10 @@ def _pattern(table, train, req, gen):
     return mask
 
 
-KIND_LABELS["pattern"] = "A visual pattern (found without labels)"
-FORGET_KINDS.add("pattern", _pattern, "an unannotated pattern (a filter group the method finds); the pattern is "
-                 "erased in every image, the forget set (column == value, or a random fraction) serves the audit")
+register_kind(ForgetKind(
+    name="pattern", label="A visual pattern (found without labels)", unit="image", fields=("column", "value"),
+    help="Forget a visual pattern found without labels (a filter group, e.g. glasses): it is erased from every "
+         "image; the column and value below only pick the images the audit checks.",
+    description="an unannotated pattern (a filter group the method finds); the pattern is erased in every image, "
+                "the forget set (column == value, or a random fraction) serves the audit",
+    select=_pattern, title=label_title))
