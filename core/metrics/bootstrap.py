@@ -35,12 +35,12 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from core.data.forget import FORGET_KINDS
 from core.metrics.base import NONMEMBER, Evaluation
 
 B_DEFAULT = 200
 LEVEL = 0.95
 MAX_DISTINCT = 64  # per-image values with at most this many distinct levels are resampled as a multinomial
-UNIT_KINDS = ("identities",)  # forget kinds whose unit is a person (table.identity of the forget rows)
 
 
 @dataclass
@@ -71,17 +71,22 @@ def unit_codes(ids: np.ndarray) -> np.ndarray:
     return np.unique(ids, return_inverse=True)[1].reshape(-1) if len(ids) else np.zeros(0, dtype=int)
 
 
+def per_person(splits) -> bool:
+    """Whether the units are people: the request's kind declares its unit a person (``ForgetKind.unit``)
+    and the table knows whose each image is."""
+    return FORGET_KINDS.get(splits.request.kind).unit == "person" and splits.table.identity is not None
+
+
 def units_of(ev: Evaluation, index: torch.Tensor) -> np.ndarray:
     """Unit codes of the table rows ``index``: people for identity requests, else one unit per image."""
-    table = ev.splits.table
-    if ev.splits.request.kind in UNIT_KINDS and table.identity is not None:
-        return unit_codes(table.identity[index].numpy())
+    if per_person(ev.splits):
+        return unit_codes(ev.splits.table.identity[index].numpy())
     return np.arange(len(index))
 
 
 def forget_units(splits) -> dict[str, object]:
     """What the verdict reads: the unit name and how many units the forget set has."""
-    people = splits.request.kind in UNIT_KINDS and splits.table.identity is not None
+    people = per_person(splits)
     count = len(torch.unique(splits.table.identity[splits.forget])) if people else len(splits.forget)
     return {"unit": "person" if people else "image", "count": int(count)}
 
