@@ -3,44 +3,42 @@ and the rows shown for each person in the gallery."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
-
+from core.data.forget import FORGET_KINDS, ForgetRequest
 from core.data.table import ImageTable
 
 MIN_FORGET = 5  # fewer forget images make the membership attack's numbers noisy
-KIND_HELP = {
-    "identities": "Forget people: every training image of each ticked person.",
-    "samples": "Forget individual images, by sample id (file name) or row number.",
-    "class": "Forget every training image of one or more classes of a column.",
-    "class_subset": "Forget a random part of one class.",
-    "attribute": "Forget an attribute: the model should no longer encode it (its images form the forget set).",
-    "pattern": "Forget a visual pattern found without labels (a filter group, e.g. glasses): it is erased from every "
-               "image; the column and value below only pick the images the audit checks.",
+
+
+def _sample_list(text: str) -> list[str]:
+    """Sample ids or row numbers typed comma or line separated."""
+    return [s.strip() for s in text.replace("\n", ",").split(",") if s.strip()]
+
+
+# How each ForgetRequest field is read from the form's choices (the keys a forget widget returns:
+# identities, samples_text, column, value, values, fraction).
+FORM_FIELDS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "identities": lambda form: sorted(int(i) for i in form.get("identities") or []),
+    "samples": lambda form: _sample_list(form.get("samples_text", "")),
+    "column": lambda form: form.get("column", ""),
+    "value": lambda form: int(form.get("value", 1)),
+    "values": lambda form: sorted(form.get("values") or [form.get("value", 1)]),
+    "count": lambda form: int(form.get("count", 0)),
+    "fraction": lambda form: float(form.get("fraction", 0.0)),
 }
 
 
-def build_request(kind: str, *, identities: list[int] | None = None, samples_text: str = "", column: str = "",
-                  value: int = 1, values: list[int] | None = None, fraction: float = 0.0) -> dict[str, Any]:
-    """The ``forget`` section of a scenario for the chosen kind (only the fields that kind reads)."""
-    if kind == "identities":
-        return {"kind": kind, "identities": sorted(int(i) for i in identities or [])}
-    if kind == "samples":
-        return {"kind": kind, "samples": [s.strip() for s in samples_text.replace("\n", ",").split(",") if s.strip()]}
-    if kind == "class":
-        return {"kind": kind, "column": column, "values": sorted(values or [value])}
-    if kind == "class_subset":
-        return {"kind": kind, "column": column, "value": int(value), "fraction": float(fraction)}
-    return {"kind": kind, "column": column, "value": int(value)}
+def build_request(kind: str, **form: Any) -> dict[str, Any]:
+    """The ``forget`` section of a scenario for the chosen kind: the fields its declaration says it
+    reads (``ForgetKind.fields``), each read from the form's choices."""
+    return {"kind": kind, **{name: FORM_FIELDS[name](form) for name in FORGET_KINDS.get(kind).fields}}
 
 
 def empty_reason(request: dict[str, Any]) -> str | None:
-    """Why the request cannot select anything yet (nothing ticked or typed), else None."""
-    if request["kind"] == "identities" and not request["identities"]:
-        return "Tick at least one person to forget."
-    if request["kind"] == "samples" and not request["samples"]:
-        return "Type at least one sample id or row number."
-    return None
+    """Why the request cannot select anything yet (nothing ticked or typed), as its kind says; else None."""
+    reason = FORGET_KINDS.get(request["kind"]).empty_reason
+    return reason(ForgetRequest(**request)) if reason else None
 
 
 def size_warnings(sizes: dict[str, int]) -> list[str]:

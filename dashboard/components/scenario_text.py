@@ -6,11 +6,13 @@ from typing import Any
 
 
 def forget_text(forget: dict[str, Any]) -> str:
-    """Plain words for what to forget: "people 4, 17 (every image of each)", "An attribute (e.g. glasses): Eyeglasses"."""
-    from core.data.forget import ForgetRequest, kind_label
+    """Plain words for what to forget: "people 4, 17 (every image of each)" where the kind's unit is a
+    person (the title names them), else its label and title: "An attribute (e.g. glasses): Eyeglasses"."""
+    from core.data.forget import ForgetRequest, find_kind, kind_label
 
     request = ForgetRequest(**forget)
-    if request.kind == "identities":
+    declared = find_kind(request.kind)
+    if declared and declared.unit == "person":
         return f"{request.title()} (every image of each)"
     return f"{kind_label(request.kind)}: {request.title()}"
 
