@@ -30,7 +30,6 @@ DATA_PAGE = VIEWS / "data.py"
 SIZES_NOTE = ("Forget: the images to remove. Retain: the training images kept. Test: never trained on, scores "
               "usefulness. Unseen: never trained on, the attacker's reference for 'not a member'.")
 
-
 st.title("Forget")
 choice = chosen_dataset()
 model = chosen_model()

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import streamlit as st
-
 from core.data.table import ImageTable
 from core.registry import Registry
 from dashboard.components.kept_state import keep, remember
