@@ -181,9 +181,10 @@ def recalibrate_batchnorm(model: nn.Module, loader: DataLoader, device: torch.de
         m.reset_running_stats()
         m.momentum = None
     model.train()
-    for x, *_ in loader:
-        poll()
-        model(x.to(device))
+    with torch.no_grad():  # statistics only: building the autograd graph would cost time and memory for nothing
+        for x, *_ in loader:
+            poll()
+            model(x.to(device))
     for m, momentum in zip(norms, saved):
         m.momentum = momentum
     return model.eval()
