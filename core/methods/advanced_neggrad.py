@@ -24,7 +24,7 @@ class AdvancedNegGradParams:
                         min=1, max=200, search=(1, 10, "int"))
     lr: float = param(0.005, "SGD learning rate, momentum 0.9 (paper's code: 0.001 with ~24 forget batches per "
                              "epoch; a few people give us ~5, so 5x larger)", min=1e-6, max=1.0,
-                      search=(1e-4, 0.05, "log"))
+                      search=(1e-3, 0.1, "log"))
     forget_weight: float = param(1.0, "α, the weight of the forget term (paper: 1)", min=0.0, max=100.0,
                                  search=(0.1, 3.0, "log"))
     loss_cap: float = param(1.0, "a forget sample stops being pushed once its loss exceeds this multiple of the "
