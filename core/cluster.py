@@ -2,7 +2,7 @@
 
 Ray is imported and started only here, when a sweep, a parallel tune or bench, or the ε-score's model
 set runs — never at import of ``core``. An engine module: it knows Ray, not sweeps, so the pipeline's
-ε-score models (:mod:`core.epsilon_models`) use it as the sweeps do. Its dashboard and usage statistics
+ε-score models (:mod:`core.pipeline.epsilon_models`) use it as the sweeps do. Its dashboard and usage statistics
 are off, so nothing leaves the machine. ``address`` (``auto``, ``host:port`` or ``ray://host:port``),
 else ``RAY_ADDRESS``, joins a running cluster; without either a local Ray is started and shut down again
 when the session ends. ``ray://`` (Ray Client,

@@ -45,7 +45,7 @@ class SplitConfig:
 
 
 EPSILON_RUNNERS = ("ray", "serial")
-"""How the ε-score's model set may run (:mod:`core.epsilon_models`): Ray tasks, or one after another here."""
+"""How the ε-score's model set may run (:mod:`core.pipeline.epsilon_models`): Ray tasks, or one after another here."""
 
 
 @dataclass

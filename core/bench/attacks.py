@@ -80,7 +80,7 @@ def _scored(prep, model, seconds: float, costs: dict) -> dict:
     """The pipeline's metric table with every attack; each attack's scoring time added to ``costs``."""
     from core.metrics import Evaluation
     from core.metrics.attack_suite import run_attacks
-    from core.model_scores import evaluate_model, metric_settings
+    from core.pipeline.model_scores import evaluate_model, metric_settings
 
     metrics = evaluate_model(prep, model, seconds)
     ev = Evaluation(model, prep.splits, prep.device, gold=prep.gold.model, settings=metric_settings(prep.scenario),
@@ -97,10 +97,10 @@ def run_seed(opts: AttackOptions, method_params: dict, methods: list[str], seed:
     """Original, Retrained and every method on one seed, under every attack."""
     import dataclasses
 
-    from core.epsilon_models import epsilon_report
-    from core.method_run import run_method
+    from core.pipeline.epsilon_models import epsilon_report
+    from core.pipeline.method_run import run_method
     from core.pipeline import _attack_references
-    from core.prepared import prepare
+    from core.pipeline.prepared import prepare
 
     prep = prepare(scenario_for(opts, seed), cache=cache)
     costs = _attack_references(prep, cache, lambda *a, **k: None)

@@ -87,7 +87,7 @@ def _scenario(case: dict, o: AttributeBenchOptions, seed: int):
 
 
 def _context(prep):
-    """A method context on the prepared data (as ``core.method_run.run_method`` builds it)."""
+    """A method context on the prepared data (as ``core.pipeline.method_run.run_method`` builds it)."""
     from core.methods.base import Context
 
     sc = prep.scenario
@@ -101,8 +101,8 @@ def run_case(case: dict, o: AttributeBenchOptions, seed: int) -> dict:
     from core.methods.detachment.method import DetachmentParams
     from core.metrics.attacker import NetAttackerSettings
     from core.metrics.attribute import evaluate_attribute
-    from core.method_run import run_method
-    from core.prepared import prepare
+    from core.pipeline.method_run import run_method
+    from core.pipeline.prepared import prepare
 
     prep = prepare(_scenario(case, o, seed))
     settings = NetAttackerSettings(epochs=o.attacker_epochs, limit=o.attacker_limit)
@@ -198,7 +198,7 @@ def quality_md(q: dict[str, dict]) -> str:
 def run_sweep(case: dict, o: AttributeBenchOptions):
     from core.bench.sensitivity import sensitivity_sweep
     from core.methods.detachment.sweep import sweep_heatmap
-    from core.prepared import prepare
+    from core.pipeline.prepared import prepare
 
     prep = prepare(_scenario(case, o, 0))
     params = {**_kv(o.detachment), "epochs": o.unlearn_epochs}

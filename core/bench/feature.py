@@ -44,8 +44,8 @@ from core.methods.pattern.method import erase
 from core.methods.unet_remover import RemoverFront
 from core.models import ModelSpec, build_model
 from core.params import build_params, param
-from core.method_run import run_method
-from core.prepared import Prepared, prepare
+from core.pipeline.method_run import run_method
+from core.pipeline.prepared import Prepared, prepare
 from core.training import pick_device
 
 BASELINES = ("finetune", "retrain", "drop_attribute_finetune", "drop_attribute_retrain")

@@ -151,8 +151,8 @@ def run_seed(args: BenchArgs, opts: IdentityOptions, method_params: dict, datase
              methods: list[str], cache: Path | None, say) -> dict:
     """Original, Retrained and every method on one seed's scenario; the models share one original."""
     from core.metrics.lira import lira_reference
-    from core.method_run import run_method
-    from core.prepared import prepare
+    from core.pipeline.method_run import run_method
+    from core.pipeline.prepared import prepare
 
     clock = StageClock()
     prep = prepare(scenario_for(args, opts, dataset_extra, seed), progress=clock, cache=cache)
@@ -184,9 +184,9 @@ def choose_settings(args: BenchArgs, opts: IdentityOptions, method_params: dict,
                     seeds: list[int], methods: list[str], cache: Path | None, say) -> dict:
     """Each method's candidate settings scored by NoMUS (the bench's goal) on validation scenarios:
     validation seeds, accuracy and attack on halves of their unseen split (never a test split)."""
-    from core.method_run import run_method
-    from core.model_scores import evaluate_model
-    from core.prepared import prepare
+    from core.pipeline.method_run import run_method
+    from core.pipeline.model_scores import evaluate_model
+    from core.pipeline.prepared import prepare
 
     preps: dict[int, object] = {}
 
@@ -207,7 +207,7 @@ def _evaluate(prep, model, seconds: float, cpu_seconds: float, gold_cpu: float, 
     """The pipeline's full metric table, CPU time and speed-up (both without the live evaluations, whose
     time is ``audit_seconds``), plus LiRA when shadow models were trained."""
     from core.metrics.lira import lira_attack
-    from core.model_scores import evaluate_model
+    from core.pipeline.model_scores import evaluate_model
 
     metrics = evaluate_model(prep, model, seconds, audit_seconds=audit_seconds)
     metrics["cpu_seconds"] = cpu_seconds

@@ -1,6 +1,6 @@
 """Detachment's hyper-parameter sensitivity from a prepared scenario (the paper's Figure 6, ``bench attribute``).
 
-Each (λ2, λ3) cell is a normal detachment run (:func:`core.method_run.run_method`) from the prepared
+Each (λ2, λ3) cell is a normal detachment run (:func:`core.pipeline.method_run.run_method`) from the prepared
 original model, scored by the attribute metric. It lives with the benches, not with the method: a
 method learns about other runs only through its ``Context``, so the in-run sweep
 (:func:`core.methods.detachment.sweep.context_sweep`) trains its cells from the context instead.
@@ -18,10 +18,10 @@ def sensitivity_sweep(prep, lambda1: float, lambda2s: Sequence[float], lambda3s:
                       params: dict | None = None, attacker: str = "linear", progress: Progress = silent) -> SweepResult:
     """Run ``detachment`` from ``prep``'s original model for every (λ2, λ3) and score each result.
 
-    ``prep`` is a :class:`core.prepared.Prepared` on an attribute request; ``params`` holds the other
+    ``prep`` is a :class:`core.pipeline.prepared.Prepared` on an attribute request; ``params`` holds the other
     hyper-parameters (epochs, mode, ...). ``attacker`` is ``linear`` (fast) or ``resnet``.
     """
-    from core.method_run import run_method
+    from core.pipeline.method_run import run_method
     from core.metrics.attribute import evaluate_attribute
 
     def score(l2: float, l3: float) -> dict:

@@ -121,8 +121,8 @@ def chosen_classes(spec: str, n: int) -> list[int]:
 def run_one(prep, method: str, params: dict) -> dict:
     """One method on a prepared scenario: its metrics and, for TMU, its label accuracy and ablation."""
     from core.methods.tmu.predictor import ablation
-    from core.method_run import run_method
-    from core.model_scores import evaluate_model
+    from core.pipeline.method_run import run_method
+    from core.pipeline.model_scores import evaluate_model
 
     model, seconds, artifacts = run_method(prep, method, params)
     row = {"metrics": evaluate_model(prep, model, seconds)}
@@ -151,9 +151,9 @@ def choose_settings(o: SubsetOptions, dataset: dict, table, task: str, epochs: i
                     seeds: list[int], methods: list[str], per_method: dict) -> dict:
     """Candidates scored by the goal on validation scenarios (validation seed i forgets part of class
     ``classes[i % len]``; accuracy on half of their unseen split, never a test split)."""
-    from core.method_run import run_method
-    from core.model_scores import evaluate_model
-    from core.prepared import prepare
+    from core.pipeline.method_run import run_method
+    from core.pipeline.model_scores import evaluate_model
+    from core.pipeline.prepared import prepare
 
     preps, memo = {}, {}
 
@@ -183,8 +183,8 @@ def subset_bench(args: BenchArgs) -> BenchResult:
     from core import paths
     from core.data import DATASETS, load_dataset
     from core.methods import METHODS
-    from core.model_scores import evaluate_model
-    from core.prepared import prepare
+    from core.pipeline.model_scores import evaluate_model
+    from core.pipeline.prepared import prepare
 
     o, per_method = split_options(args.options)
     plan = seed_plan(args.seeds, args.validation_seeds)

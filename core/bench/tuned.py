@@ -114,9 +114,9 @@ def _row(model: str, metrics: dict, gold_seconds: float, params: dict | None = N
 
 def report_seed(o: TunedOptions, kind: str, seed: int, tuned: dict[str, dict], say) -> list[dict]:
     """Original, gold, and each method untuned and tuned on one held-out seed (the real test split)."""
-    from core.method_run import run_method
-    from core.model_scores import evaluate_model
-    from core.prepared import prepare
+    from core.pipeline.method_run import run_method
+    from core.pipeline.model_scores import evaluate_model
+    from core.pipeline.prepared import prepare
 
     prep = prepare(scenario(o, kind, seed))
     gold_s = prep.gold.seconds

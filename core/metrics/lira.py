@@ -70,7 +70,7 @@ def train_shadows(splits: Splits, model_name: str, train: TrainSettings, n: int,
         model = build_model(model_name, ModelSpec(c, h, splits.task.out_dim))
         loader = splits.loader(part, train.batch_size, shuffle=True, seed=seed * 7919 + i)
         train_epochs(model, loader, splits.task, train.epochs, train.lr, device)
-        # the recipe of the models under test (core.reference_models.train_reference): BN statistics re-estimated
+        # the recipe of the models under test (core.pipeline.reference_models.train_reference): BN statistics re-estimated
         # on the shadow's own training rows, so a shadow's confidences are not skewed by stale averages
         shadows.append(recalibrate_batchnorm(model, splits.loader(part, train.batch_size), device))
         progress(i + 1, n, stage="lira shadows")

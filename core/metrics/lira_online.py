@@ -1,7 +1,7 @@
 """Online LiRA (Carlini et al., "Membership Inference Attacks From First Principles", S&P 2022).
 
 Reference ("shadow") models are trained on a seeded half of retain plus a seeded half of the targets
-(the forget set and its matched non-members; core/references.py, ``with_targets=True``), so each target
+(the forget set and its matched non-members; core/pipeline/references.py, ``with_targets=True``), so each target
 is IN for half the references and OUT for the other half. Per target, its logit-scaled confidence
 ``φ = log p_y − log(1 − p_y)`` (core/metrics/lira.py) under the IN models and under the OUT models gives
 two Gaussians; the model under test is scored by the likelihood ratio

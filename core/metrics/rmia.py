@@ -7,7 +7,7 @@ the model under test θ likes x than a typical model does, relative to the same 
 
 ``Pr(x | θ)`` is θ's softmax probability of x's true label (averaged over a multi-label task's heads).
 ``Pr(x)`` is that probability averaged over reference models. Here they are *offline* references, which
-never trained on any target (core/references.py, ``with_targets=False``), so ``Pr_OUT(x)`` underestimates
+never trained on any target (core/pipeline/references.py, ``with_targets=False``), so ``Pr_OUT(x)`` underestimates
 the average over in- and out-models; the paper's linear approximation corrects it,
 ``Pr(x) = ½((1 + a) · Pr_OUT(x) + (1 − a))``, applied alike to x and z (both are out for every reference).
 One reference model is enough (the paper's point: strong with few references).

@@ -3,7 +3,7 @@
 Each part is measured where it can be and guessed where it cannot, and says which:
 
 - the original and gold models cost (almost) nothing when their cache entries exist
-  (``core.model_cache.reference_path``), else the training time past runs of the same dataset and model
+  (``core.pipeline.model_cache.reference_path``), else the training time past runs of the same dataset and model
   recorded (scaled to this run's epochs), else a rough per-image-epoch rate;
 - the method costs the median ``seconds`` of past succeeded runs of the same method and dataset, else
   the same rough rate times its epochs;
@@ -23,7 +23,7 @@ from pathlib import Path
 from core import paths
 from core.config import Scenario
 from core.data.splits import Splits
-from core.model_cache import is_cached, reference_path
+from core.pipeline.model_cache import is_cached, reference_path
 from core.runs.store import RunStore
 
 PAST_RUNS = 20  # the newest runs looked at (a handful is enough for a median; more only costs time)

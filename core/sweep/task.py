@@ -38,8 +38,8 @@ def prepare_references(scenario: dict, cache: str, num_cpus: float = 1.0) -> dic
     """Train (or load) the scenario's original and gold models into ``cache``; returns their cache
     files (``models/<stage>-<key>.pt`` and ``.json``, relative to the cache) as bytes."""
     from core.config import scenario_from_dict
-    from core.model_cache import reference_key
-    from core.prepared import prepare
+    from core.pipeline.model_cache import reference_key
+    from core.pipeline.prepared import prepare
 
     _threads(num_cpus)
     sc = scenario_from_dict(scenario)

@@ -71,7 +71,7 @@ def objective_value(metrics: dict[str, float], gold: dict[str, float], seconds: 
 
 def scored_metrics(vprep, model, live: bool = False) -> dict[str, float]:
     """Accuracy, attack and NoMUS of ``model`` on the validation view (final: the 10-split attack)."""
-    from core.model_scores import metric_settings
+    from core.pipeline.model_scores import metric_settings
 
     ev = Evaluation(model, vprep.splits, vprep.device, gold=vprep.gold.model, live=live,
                     settings=metric_settings(vprep.scenario))
@@ -124,7 +124,7 @@ class TuneObjective:
     def evaluate_one(self, vprep, target: Target, params: dict,
                      trial: optuna.Trial | None = None) -> tuple[float, dict[str, float]]:
         """(value, metrics incl. ``seconds``) of one setting on one validation view; raises TrialPruned."""
-        from core.method_run import run_method
+        from core.pipeline.method_run import run_method
 
         model, seconds, _ = run_method(vprep, self.method, params, progress=PruningProgress(trial, target))
         metrics = {k: v for k, v in scored_metrics(vprep, model).items()

@@ -4,7 +4,7 @@ The study is stored and named by :mod:`core.tune.storage`, so running the same t
 finished trials (complete or pruned) count toward ``--trials``. The first trial of a new study is the
 method's defaults, so the best setting is never one the defaults beat on the validation part. The
 validation views come from :mod:`core.tune.validation` (reference models from the model cache,
-:func:`core.prepared.prepare`), prepared once per tune; with K validation seeds every trial's value is
+:func:`core.pipeline.prepared.prepare`), prepared once per tune; with K validation seeds every trial's value is
 the mean over them, and K is part of the study's name.
 """
 

@@ -18,7 +18,7 @@ from core.tune.errors import TuneError
 def validation_prep(sc, progress: Progress = silent, cache: Path | None = None):
     """The scenario prepared (cached references) and viewed for validation: test := half of unseen."""
     from core.bench.validation import validation_view
-    from core.prepared import prepare
+    from core.pipeline.prepared import prepare
     from core.runs.store import stored_run_folder
 
     return validation_view(prepare(sc, progress, cache, run_folder=stored_run_folder), sc.seed)

@@ -13,8 +13,8 @@ from core.data.splits import make_splits
 from core.data.table import ImageTable
 from core.methods.base import TrainSettings
 from core.models import ModelSpec, build_model
-from core.prepared import Prepared
-from core.reference_models import Trained
+from core.pipeline.prepared import Prepared
+from core.pipeline.reference_models import Trained
 from core.training import seed_everything, train_epochs
 
 

@@ -114,8 +114,8 @@ def test_a_request_without_masks_skips_region_shares_with_a_note(toy_table, tmp_
     from core.data.forget import ForgetRequest
     from core.data.splits import make_splits
     from core.models import ModelSpec, build_model
-    from core.prepared import Prepared
-    from core.reference_models import Trained
+    from core.pipeline.prepared import Prepared
+    from core.pipeline.reference_models import Trained
 
     splits = make_splits(toy_table, "y", ForgetRequest(kind="identities", count=2), seed=0)
     sc = scenario_from_dict({"task": "y", "device": "cpu"})

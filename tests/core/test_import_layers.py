@@ -13,7 +13,7 @@ The layers, read from the tree (lower layers never import higher ones):
 1. **Engine** — everything in ``core`` that computes: ``core.data``, ``core.models``, ``core.metrics``,
    ``core.methods`` (with their private explainers), ``core.explain``, ``core.training``, ``core.task``,
    ``core.params``, ``core.registry``, ``core.paths``, ``core.progress``, ``core.pipeline``,
-   ``core.config``, ``core.references``, ``core.epsilon_models``, ``core.verdict``,
+   ``core.config``, ``core.pipeline.references``, ``core.pipeline.epsilon_models``, ``core.verdict``,
    ``core.metric_words``, ``core.artifacts`` and any other module not listed below. A method learns
    about other runs only through what its ``Context`` hands it.
 2. **Orchestration** — what schedules, stores, repeats or publishes engine runs: ``core.runs``,

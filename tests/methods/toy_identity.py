@@ -53,10 +53,10 @@ REQUESTS = {  # one small request of each sample-level forget kind the toy table
 
 def prepared_for(splits: Splits, epochs: int = 2, batch_size: int = 32, seed: int = 0):
     """A pipeline ``Prepared`` around ``splits``: original (train) and gold (retain) smallcnn models,
-    each BN-recalibrated on the split it trained on, as ``core.reference_models.train_reference`` does."""
+    each BN-recalibrated on the split it trained on, as ``core.pipeline.reference_models.train_reference`` does."""
     from core.config import Scenario
-    from core.prepared import Prepared
-    from core.reference_models import Trained
+    from core.pipeline.prepared import Prepared
+    from core.pipeline.reference_models import Trained
     from core.training import recalibrate_batchnorm
 
     train = TrainSettings(epochs=epochs, lr=3e-3, batch_size=batch_size)

@@ -9,7 +9,7 @@ import numpy as np
 from core.metrics.lira_online import lira_online_scores
 from core.metrics.mia_roc import attack_summary
 from core.metrics.rmia import marginal, rmia_scores
-from core.references import keep_matrix
+from core.pipeline.references import keep_matrix
 
 
 def _planted(n_refs: int, seed: int = 0):

@@ -148,7 +148,7 @@ def test_inspect_checkpoint_reports_what_was_loaded(tmp_path):
 
 
 def test_train_init_is_recorded_and_keys_the_cache(tiny_scenario, tmp_path):
-    from core.model_cache import reference_key
+    from core.pipeline.model_cache import reference_key
 
     path = tmp_path / "start.pt"
     torch.save(build_model("smallcnn", ModelSpec(3, 32, 7)).state_dict(), path)  # another task: fc is skipped

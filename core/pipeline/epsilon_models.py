@@ -3,7 +3,7 @@
 Unlearned model ``k`` is the scenario's method run from the same original model with seed
 ``seed · 7919 + 2500 + k``; retrained model ``k`` is the pipeline's gold recipe on retain with seed
 ``seed · 7919 + 5000 + k``
-(:func:`core.reference_models.train_reference`, cached as ``models/retrain-<key>.pt``). An unlearned model's outputs
+(:func:`core.pipeline.reference_models.train_reference`, cached as ``models/retrain-<key>.pt``). An unlearned model's outputs
 (forget-set confidences, retain and test accuracy) are cached as ``epsilon/unlearned-<key>.json``, keyed by
 the original model's key, the method, its settings and the seed, so a second run of the same scenario
 trains nothing. ``runner="ray"`` runs the 2n models as Ray tasks on a local Ray instance (core/sweep's
@@ -23,7 +23,7 @@ import torch
 
 from core.config import EPSILON_RUNNERS, scenario_from_dict
 from core.progress import Progress, silent
-from core.references import SEED_STRIDE
+from core.pipeline.references import SEED_STRIDE
 
 SEED_OFFSET = {"unlearned": 2500, "retrained": 5000}  # apart from each other and from the references' (+1..256)
 
@@ -51,7 +51,7 @@ def _outputs(prep, model) -> dict:
 
 
 def _unlearned_path(prep, k: int, cache: Path) -> Path:
-    from core.model_cache import cache_key, reference_key
+    from core.pipeline.model_cache import cache_key, reference_key
 
     sc = prep.scenario
     key = cache_key(reference_key(sc, prep.splits, prep.splits.index("train")), sc.method.name, sc.method.params,
@@ -62,8 +62,8 @@ def _unlearned_path(prep, k: int, cache: Path) -> Path:
 def member_outputs(prep, kind: str, k: int, cache: Path | None) -> dict:
     """Outputs of the k-th unlearned or retrained model (trained now, or read from the cache)."""
     from core.paths import atomic_write
-    from core.method_run import run_method
-    from core.reference_models import train_reference
+    from core.pipeline.method_run import run_method
+    from core.pipeline.reference_models import train_reference
 
     start = time.perf_counter()
     sc = dataclasses.replace(prep.scenario, seed=member_seed(prep.scenario.seed, k, kind))
@@ -84,7 +84,7 @@ def member_outputs(prep, kind: str, k: int, cache: Path | None) -> dict:
 def ray_member(scenario: dict, cache: str, kind: str, k: int, run_folder: Callable[[str], Path] | None = None) -> dict:
     """What a Ray worker runs: rebuild the scenario's data and original (from the shared cache), one member
     (``run_folder``: the driver's lookup of stored runs, for a method that reuses one's files)."""
-    from core.prepared import prepare
+    from core.pipeline.prepared import prepare
 
     torch.set_num_threads(1)
     prep = prepare(scenario_from_dict(scenario), cache=Path(cache), run_folder=run_folder)

@@ -13,7 +13,7 @@ from core.config import Scenario
 from core.data import load_dataset
 from core.data.splits import Splits, make_splits
 from core.progress import Progress, silent
-from core.reference_models import Trained, init_provenance, load_reference, train_reference
+from core.pipeline.reference_models import Trained, init_provenance, load_reference, train_reference
 from core.training import pick_device
 
 

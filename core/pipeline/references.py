@@ -3,7 +3,7 @@ the target examples, cached like the gold model.
 
 RMIA's offline mode needs models that never saw any target example ("out" references); online LiRA needs
 models that saw each target example in about half of them. Both are the pipeline's own recipe
-(:func:`core.reference_models.train_reference`: the scenario's model and training settings, BatchNorm recalibrated
+(:func:`core.pipeline.reference_models.train_reference`: the scenario's model and training settings, BatchNorm recalibrated
 on the model's own rows), on rows chosen here:
 
 - a seeded half of ``retain`` (the population the target model was also trained on), and
@@ -85,8 +85,8 @@ def reference_rows(splits, seed: int, k: int, keep: np.ndarray | None, targets: 
 
 def reference_model(prep, k: int, rows: torch.Tensor, with_targets: bool, cache: Path | None,
                     progress: Progress = silent):
-    """The k-th reference model of ``prep``'s scenario on ``rows`` (a :class:`core.reference_models.Trained`)."""
-    from core.reference_models import train_reference
+    """The k-th reference model of ``prep``'s scenario on ``rows`` (a :class:`core.pipeline.reference_models.Trained`)."""
+    from core.pipeline.reference_models import train_reference
 
     sc = dataclasses.replace(prep.scenario, seed=prep.scenario.seed * SEED_STRIDE + k + 1)
     stage = f"reference-{'in' if with_targets else 'out'}"

@@ -9,9 +9,9 @@ from pathlib import Path
 from torch import nn
 
 from core.methods import METHODS, Context
-from core.model_scores import metric_settings
+from core.pipeline.model_scores import metric_settings
 from core.params import build_params
-from core.prepared import Prepared
+from core.pipeline.prepared import Prepared
 from core.progress import Progress, silent
 from core.training import seed_everything
 

@@ -1,7 +1,7 @@
 """The models a scenario is measured against: trained with its recipe, or from the cache or a checkpoint.
 
 The original (train split), gold (retain) and every other reference model (the attacks', the ε-score's
-retrainings) come from :func:`train_reference`: loaded from the model cache (:mod:`core.model_cache`)
+retrainings) come from :func:`train_reference`: loaded from the model cache (:mod:`core.pipeline.model_cache`)
 when a trusted entry is there, else trained from random weights or ``train.init``'s and cached. A
 scenario that names a checkpoint gets it through :func:`load_reference` instead.
 """
@@ -20,7 +20,7 @@ from torch import nn
 
 from core.config import Scenario
 from core.data.splits import Splits
-from core.model_cache import is_cached, reference_path
+from core.pipeline.model_cache import is_cached, reference_path
 from core.models import ModelSpec, build_model
 from core.paths import atomic_write
 from core.progress import Progress

@@ -54,7 +54,7 @@ def reference_key(sc: Scenario, splits: Splits, index: torch.Tensor) -> str:
 def reference_path(sc: Scenario, splits: Splits, split: str, stage: str, cache: Path,
                    rows: torch.Tensor | None = None) -> Path:
     """Where the reference model trained on ``split`` (original: train, gold: retain) is cached; ``rows``,
-    when given, are the rows it trained on instead (the attacks' reference models, core/references.py)."""
+    when given, are the rows it trained on instead (the attacks' reference models, core/pipeline/references.py)."""
     index = splits.index(split) if rows is None else rows
     return cache / "models" / f"{stage}-{reference_key(sc, splits, index)}.pt"
 

@@ -12,7 +12,7 @@ from torch import nn
 from core.config import Scenario
 from core.jsonable import jsonable
 from core.metrics import Evaluation, evaluate
-from core.prepared import Prepared
+from core.pipeline.prepared import Prepared
 
 BOOTSTRAP_RESAMPLES = 200  # resamples of each final metric's interval (core/metrics/bootstrap.py)
 

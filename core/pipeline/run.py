@@ -1,10 +1,10 @@
 """Run a Scenario end to end: data, original model, gold model, unlearning, evaluation, audit.
 
-Each step has its own module, and this one chains them: :mod:`core.prepared` loads the data and gets the
-original and gold models (:mod:`core.reference_models`, cached on disk by :mod:`core.model_cache`, so a
+Each step has its own module, and this one chains them: :mod:`core.pipeline.prepared` loads the data and gets the
+original and gold models (:mod:`core.pipeline.reference_models`, cached on disk by :mod:`core.pipeline.model_cache`, so a
 second run of the same scenario, or another method on it, skips straight to unlearning);
-:mod:`core.method_run` unlearns; :mod:`core.model_scores` scores each model; the attacks' reference models
-(:mod:`core.references`), the ε-score's model set (:mod:`core.epsilon_models`) and the visual audit
+:mod:`core.pipeline.method_run` unlearns; :mod:`core.pipeline.model_scores` scores each model; the attacks' reference models
+(:mod:`core.pipeline.references`), the ε-score's model set (:mod:`core.pipeline.epsilon_models`) and the visual audit
 (:mod:`core.explain.saliency_audit`) come last. Those steps never import this module, so none of them
 closes a circle through it. Progress is reported per stage; the worker records it, the CLI draws it.
 """
@@ -22,11 +22,11 @@ from torch import nn
 from core import paths
 from core.config import Scenario
 from core.jsonable import jsonable
-from core.method_run import run_method
+from core.pipeline.method_run import run_method
 from core.metrics.mia import live_attack_accuracy
-from core.model_scores import evaluate_model
+from core.pipeline.model_scores import evaluate_model
 from core.paths import atomic_write
-from core.prepared import Prepared, prepare
+from core.pipeline.prepared import Prepared, prepare
 from core.progress import Progress, silent
 from core.provenance import code_version
 from core.training import save_checkpoint
@@ -54,7 +54,7 @@ def run_scenario(sc: Scenario, progress: Progress = silent, workdir: Path | None
                  cache: Path | None = None, device: torch.device | None = None,
                  run_folder: Callable[[str], Path] | None = None) -> dict:
     """The whole pipeline; returns the JSON-able results document (see README). ``run_folder``: the caller's
-    lookup of stored runs' folders, for a method that reuses another run's files (:func:`core.prepared.prepare`)."""
+    lookup of stored runs' folders, for a method that reuses another run's files (:func:`core.pipeline.prepared.prepare`)."""
     from core.metrics.bootstrap import forget_units
     from core.verdict import verdict
 
@@ -103,7 +103,7 @@ def run_scenario(sc: Scenario, progress: Progress = silent, workdir: Path | None
 def _attack_references(prep: Prepared, cache: Path | None, progress: Progress) -> dict:
     """Train (or load) the reference models ``evaluation.attacks`` needs into ``prep.extras["references"]``;
     returns what each attack's references cost."""
-    from core.references import attack_references
+    from core.pipeline.references import attack_references
 
     ev = prep.scenario.evaluation
     prep.extras["references"], costs = attack_references(prep, ev.attacks, ev.reference_models, cache, progress)
@@ -116,7 +116,7 @@ def _model_set_attacks(prep: Prepared, doc: dict, model: nn.Module, cache: Path 
     risk table as ``risk_table.json`` in the run folder)."""
     sc, rows = prep.scenario, doc["results"]
     if "epsilon" in sc.evaluation.attacks:
-        from core.epsilon_models import epsilon_report
+        from core.pipeline.epsilon_models import epsilon_report
 
         eps = epsilon_report(prep, sc.evaluation.epsilon_models, cache, sc.evaluation.epsilon_runner, progress)
         doc["epsilon"] = eps
