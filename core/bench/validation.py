@@ -22,7 +22,7 @@ VALIDATION_SEED_BASE = 1000
 """Validation seeds are ``VALIDATION_SEED_BASE + i``: far from the report seeds ``0 .. n-1``."""
 
 BENCH_CANDIDATES: dict[str, dict[str, list[dict]]] = {
-    "identity": {"advanced_neggrad": [{"lr": 0.001}, {"lr": 0.005}],
+    "identity": {"advanced_neggrad": [{"lr": 0.02}, {"lr": 0.05}],
                  "random_labels": [{"lr": 0.001}, {"lr": 0.01}]},
     "subset": {"tmu": [{"lr": 0.003}, {"lr": 0.01}]},
 }

@@ -18,16 +18,21 @@ from core.methods.stepping import forget_with_retain
 from core.params import param
 
 
+# Defaults re-derived by tuning (`unlearn bench tuned`, 30 Optuna trials, validation seeds 1000-1001 of
+# Fashion-MNIST and of the synthetic faces): the two tuned settings and their midpoint were scored on both
+# data kinds' validation views, and the midpoint had the lowest mean distance to gold (0.122, against
+# 0.452 for the earlier defaults epochs=2, lr=0.005, forget_weight=1, loss_cap=1). No test split was read.
 @dataclass
 class AdvancedNegGradParams:
-    epochs: int = param(2, "passes over the forget set, each forget batch with a retain batch (paper's code: 2)",
+    epochs: int = param(1, "passes over the forget set, each forget batch with a retain batch (paper's code: 2; "
+                           "tuned: 1 fits in a tenth of retraining's time)",
                         min=1, max=200, search=(1, 10, "int"))
-    lr: float = param(0.005, "SGD learning rate, momentum 0.9 (paper's code: 0.001 with ~24 forget batches per "
-                             "epoch; a few people give us ~5, so 5x larger)", min=1e-6, max=1.0,
+    lr: float = param(0.05, "SGD learning rate, momentum 0.9 (paper's code: 0.001 with ~24 forget batches per "
+                            "epoch; a few people give us ~4, and one epoch must move the model)", min=1e-6, max=1.0,
                       search=(1e-3, 0.1, "log"))
-    forget_weight: float = param(1.0, "α, the weight of the forget term (paper: 1)", min=0.0, max=100.0,
+    forget_weight: float = param(0.75, "α, the weight of the forget term (paper: 1)", min=0.0, max=100.0,
                                  search=(0.1, 3.0, "log"))
-    loss_cap: float = param(1.0, "a forget sample stops being pushed once its loss exceeds this multiple of the "
+    loss_cap: float = param(0.8, "a forget sample stops being pushed once its loss exceeds this multiple of the "
                                  "chance-level loss (0 = no ceiling, as in the paper)", min=0.0, max=100.0,
                           search=(0.25, 4.0, "log"))
     max_grad_norm: float = param(5.0, "clip each step's gradient norm to this (0 = no clipping)", min=0.0, max=1e6)
@@ -36,7 +41,7 @@ class AdvancedNegGradParams:
 @METHODS.register("advanced_neggrad", "Advanced NegGrad: CE(retain) − CE(forget) in the same step")
 class AdvancedNegGrad(EpochMethod):
     Params = AdvancedNegGradParams
-    departures = ("the forget term has NegGrad's loss cap and the gradient norm is clipped (the paper: neither)", "SGD lr 0.005, not the paper code's 0.001 (a few people give ~5 forget batches per epoch, not ~24); the identity bench chooses it on validation seeds")
+    departures = ("the forget term has NegGrad's loss cap and the gradient norm is clipped (the paper: neither)", "one epoch at SGD lr 0.05 with α = 0.75, not the paper code's two epochs at 0.001 with α = 1: tuned toward the gold model on validation seeds of two data kinds (see the defaults' comment)")
 
     def setup(self, ctx: Context) -> float:
         """The forget term's loss cap in nats: ``loss_cap`` times the chance-level loss of the task."""

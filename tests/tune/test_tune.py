@@ -41,7 +41,8 @@ def test_tune_resumes_an_interrupted_study_and_ends_with_n_trials(tiny):
 
     doc = tune(tiny, "advanced_neggrad", 3, budget=10.0)
     assert [t["number"] for t in doc["trials"]] == [0, 1, 2]  # continued from trial 1, not restarted
-    assert doc["trials"][0]["defaults"] and doc["trials"][0]["params"]["lr"] == 0.005  # the defaults ran first
+    default_lr = METHODS.get("advanced_neggrad").Params().lr
+    assert doc["trials"][0]["defaults"] and doc["trials"][0]["params"]["lr"] == default_lr  # the defaults ran first
     assert {t["state"] for t in doc["trials"]} <= {"COMPLETE", "PRUNED"}
     best = doc["best"]
     assert best["value"] == min(t["value"] for t in doc["trials"] if t["state"] == "COMPLETE")
