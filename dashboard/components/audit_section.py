@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core.methods.audit_sections import AuditSection, Choice, Figure, Heading, Image, Table, Text, run_sections
-from dashboard.components.figure_layout import PLOT_CONFIG, legend_below, spaced_ticks
+from dashboard.figures.figure_layout import PLOT_CONFIG, legend_below, spaced_ticks
 from dashboard.components.teaching import explain
 
 

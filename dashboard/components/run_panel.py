@@ -12,11 +12,11 @@ from pathlib import Path
 import streamlit as st
 
 from core.runs import Run, RunStore, UnknownRun, cancel
-from dashboard.components.audit import ROC_NOTE, roc_chart, roc_curves
-from dashboard.components.charts import latest_tiles, live_chart, results_chart, shown_metrics, unlearning_points
+from dashboard.figures.audit import ROC_NOTE, roc_chart, roc_curves
+from dashboard.figures.charts import latest_tiles, live_chart, results_chart, shown_metrics, unlearning_points
 from dashboard.components.glossary import CHART_NOTE, METRIC_NOTES, RESULTS_NOTE, VERDICT_NOTES
 from dashboard.components.metric_table import metric_table
-from dashboard.components.palette import STATUS_COLORS
+from dashboard.figures.palette import STATUS_COLORS
 from dashboard.components.run_progress import progress_state
 from dashboard.components.safe_text import md
 from dashboard.components.scenario_text import scenario_summary

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Iterable, Protocol
 
 from core.pipeline import STAGES
-from dashboard.components.charts import METHOD_PHASE, is_method_stage, unlearning_points
+from dashboard.figures.charts import METHOD_PHASE, is_method_stage, unlearning_points
 from dashboard.components.glossary import stage_label
 
 

@@ -8,9 +8,9 @@ from typing import Any, Iterable
 import pandas as pd
 
 from core.metrics.mia import attack_notes as core_attack_notes
-from dashboard.components.charts import result_rows
+from dashboard.figures.charts import result_rows
 from dashboard.components.glossary import METRIC_LABELS
-from dashboard.components.palette import model_role
+from dashboard.figures.palette import model_role
 
 METRIC_ORDER = tuple(METRIC_LABELS)  # the engine's fixed metric names, in the order columns appear
 COUNT_METRICS = frozenset({"mia_n"})  # whole numbers, shown without decimals

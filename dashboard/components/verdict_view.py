@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from core.verdict import CARRYING, DEFAULT_CARRYING
-from dashboard.components.charts import result_rows
+from dashboard.figures.charts import result_rows
 from dashboard.components.glossary import METRIC_NOTES, VERDICT_NOTES, metric_label
-from dashboard.components.palette import model_role
+from dashboard.figures.palette import model_role
 
 ALSO_SHOWN = {"attribute": ("aum",), "identities": ("test_acc",), "samples": ("test_acc",)}  # read beside the verdict's
 CARD_PX = 230  # wide enough for a label and "0.789" at a projector's 1024 px

@@ -11,10 +11,10 @@ from core.artifacts import RunArtifacts
 from core.methods.audit_sections import image_paths
 from core.report.document import write_report
 from core.runs import RunStore
-from dashboard.components.audit import (GRID_NOTE, ROC_NOTE, SHARE_NOTE, audit_grids, other_figures, roc_chart,
+from dashboard.figures.audit import (GRID_NOTE, ROC_NOTE, SHARE_NOTE, audit_grids, other_figures, roc_chart,
                                         roc_curves, share_table)
 from dashboard.components.audit_section import audit_sections
-from dashboard.components.figure_layout import PLOT_CONFIG
+from dashboard.figures.figure_layout import PLOT_CONFIG
 from dashboard.components.glossary import RESULTS_NOTE
 from dashboard.components.metric_table import metric_table
 from dashboard.components.risk_explorer import risk_explorer

@@ -10,9 +10,9 @@ from pathlib import Path
 import streamlit as st
 
 from core.runs import RunStore
-from dashboard.components.compare import curve_metrics, curves_chart, facet_values, filter_runs, short_label, tradeoff_chart
-from dashboard.components.compare_groups import scenario_groups, group_table
-from dashboard.components.figure_layout import PLOT_CONFIG, legend_below
+from dashboard.figures.compare import curve_metrics, curves_chart, facet_values, filter_runs, short_label, tradeoff_chart
+from dashboard.figures.compare_groups import scenario_groups, group_table
+from dashboard.figures.figure_layout import PLOT_CONFIG, legend_below
 from dashboard.components.glossary import METRIC_NOTES, metric_label
 from dashboard.components.kept_state import keep, remember
 from dashboard.components.metric_table import metric_table

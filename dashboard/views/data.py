@@ -14,7 +14,7 @@ from core.params import ParamError
 from core.models.checkpoint_import import CheckpointError, inspect_checkpoint, save_upload
 from dashboard.components.dataset_choice import (choose_checkpoint, choose_dataset, choose_model, chosen_checkpoint,
                                                  chosen_dataset, chosen_model, load_table)
-from dashboard.components.dataset_view import balance_chart, balance_counts, identity_chart, table_facts
+from dashboard.figures.dataset_view import balance_chart, balance_counts, identity_chart, table_facts
 from dashboard.components.param_form import param_inputs
 from dashboard.components.safe_text import md
 from dashboard.components.teaching import explain

@@ -9,7 +9,7 @@ from core.config import DEFAULT_SCENARIO, default_scenario
 from core.runs import RunStore
 from dashboard.components.launch_block import buildable, launch_button
 from dashboard.components.launch_redirect import run_link_params
-from dashboard.components.palette import STATUS_COLORS
+from dashboard.figures.palette import STATUS_COLORS
 from dashboard.components.safe_text import md
 from dashboard.components.scenario_text import scenario_summary
 from dashboard.components.story import INTRO, scenario_steps

@@ -12,7 +12,7 @@ import streamlit as st
 from core.sweep.store import SweepStore
 from core.sweep.summary import trial_rows
 from dashboard.components.safe_text import md
-from dashboard.components.sweep_figures import parallel_coordinates, pareto_figure, pareto_front, scored
+from dashboard.figures.sweep_figures import parallel_coordinates, pareto_figure, pareto_front, scored
 from dashboard.components.teaching import explain
 
 RUN_PAGE = Path(__file__).with_name("run.py")

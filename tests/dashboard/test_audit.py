@@ -8,8 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 from core.artifacts import RunArtifacts
 from core.report.document import write_report
-from dashboard.components.audit import audit_grids, other_figures, roc_chart, roc_curves, share_table
-from dashboard.components.palette import MODEL_COLORS
+from dashboard.figures.audit import audit_grids, other_figures, roc_chart, roc_curves, share_table
+from dashboard.figures.palette import MODEL_COLORS
 from tests.dashboard.seed import seed_audited_run, seed_run
 from tests.dashboard.test_pages import APP, TIMEOUT, texts
 

@@ -10,7 +10,7 @@ from PIL import Image
 from core.artifacts import RunArtifacts
 from core.methods.detachment.audit import RECONSTRUCTION_NOTE, sweep_chart
 from core.methods.detachment.sweep import SWEEP_FILE, SweepResult, load_sweep
-from dashboard.components.audit import other_figures
+from dashboard.figures.audit import other_figures
 from tests.dashboard.seed import seed_audited_run, seed_run
 from tests.dashboard.test_audit import audit_page
 from tests.dashboard.test_pages import texts

@@ -9,8 +9,8 @@ import time
 from streamlit.testing.v1 import AppTest
 
 from core.config import DEFAULT_SCENARIO
-from dashboard.components.compare import compare_table, curves_chart, facet_values, filter_runs, tradeoff_chart
-from dashboard.components.palette import MODEL_COLORS, RUN_COLORS
+from dashboard.figures.compare import compare_table, curves_chart, facet_values, filter_runs, tradeoff_chart
+from dashboard.figures.palette import MODEL_COLORS, RUN_COLORS
 from tests.dashboard.seed import RESULTS, seed_run
 from tests.dashboard.test_pages import APP, TIMEOUT, texts
 
@@ -58,7 +58,7 @@ def test_compare_page_empty_state(store):
 
 
 def test_compare_page_groups_runs_by_scenario_with_their_own_references(store):
-    from dashboard.components.compare_groups import REFERENCE_LABELS, scenario_groups
+    from dashboard.figures.compare_groups import REFERENCE_LABELS, scenario_groups
 
     _, first, second = two_runs(store)  # an identity run and a class run: two scenarios
     third = seed_run(store, "succeeded", rows=[*RESULTS[:2], ("neggrad", 0.5, 0.5, 0.6)],  # same scenario as first

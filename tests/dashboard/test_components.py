@@ -10,8 +10,8 @@ import pytest
 
 from core.params import build_params, describe_params, param
 from core.runs import Event, Run
-from dashboard.components.charts import UIREVISION, live_chart, live_series, results_chart
-from dashboard.components.palette import METRIC_COLORS, MODEL_COLORS, model_role
+from dashboard.figures.charts import UIREVISION, live_chart, live_series, results_chart
+from dashboard.figures.palette import METRIC_COLORS, MODEL_COLORS, model_role
 from dashboard.components.param_form import field_label, parse_list, widget_spec
 from dashboard.components.run_progress import progress_state
 from dashboard.components.scenario_text import scenario_summary

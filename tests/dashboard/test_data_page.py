@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 from core.data import load_dataset
 from core.models import MODELS
 from dashboard.components.dataset_choice import MODEL_KEY
-from dashboard.components.dataset_view import balance_chart, balance_counts, identity_counts, table_facts
+from dashboard.figures.dataset_view import balance_chart, balance_counts, identity_counts, table_facts
 from tests.dashboard.test_pages import APP, TIMEOUT, texts
 from tests.data.layouts import write_corrupt, write_image
 

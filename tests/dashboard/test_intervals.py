@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from dashboard.components.charts import results_chart
-from dashboard.components.compare import compare_table, tradeoff_chart
+from dashboard.figures.charts import results_chart
+from dashboard.figures.compare import compare_table, tradeoff_chart
 from dashboard.components.tables import results_table, run_verdict
 
 RESULTS = {"verdict": {"label": "partly forgotten", "reason": "forget_acc: ..."}, "results": [

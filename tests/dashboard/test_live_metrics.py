@@ -9,8 +9,8 @@ import os
 
 from core.config import DEFAULT_SCENARIO
 from core.runs import Event
-from dashboard.components.charts import LIVE_METRICS, latest_tiles, live_chart, results_chart, shown_metrics, tile
-from dashboard.components.compare import curve_metrics, curves_chart
+from dashboard.figures.charts import LIVE_METRICS, latest_tiles, live_chart, results_chart, shown_metrics, tile
+from dashboard.figures.compare import curve_metrics, curves_chart
 from dashboard.components.safe_text import md
 from dashboard.components.tables import attack_notes
 from tests.dashboard.test_pages import app, texts

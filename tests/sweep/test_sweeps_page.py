@@ -13,7 +13,7 @@ from core.runs import RunStore
 from core.sweep import expand, sweep_from_dict
 from core.sweep.store import SweepStore
 from core.sweep.summary import trial_rows
-from dashboard.components.sweep_figures import dominates, parallel_coordinates, pareto_figure, pareto_front
+from dashboard.figures.sweep_figures import dominates, parallel_coordinates, pareto_figure, pareto_front
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 # (test_acc, forgetting_score, seconds) per trial: 0 and 1 trade accuracy for forgetting, 2 is dominated by 0

@@ -17,9 +17,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.artifacts import RunArtifacts
-from dashboard.components.charts import result_rows
-from dashboard.components.figure_layout import legend_below
-from dashboard.components.palette import model_color, model_role
+from dashboard.figures.charts import result_rows
+from dashboard.figures.figure_layout import legend_below
+from dashboard.figures.palette import model_color, model_role
 
 KIND_LABELS = {"gradcam": "GradCAM", "guided_backprop": "Guided backprop", "guided_gradcam": "Guided GradCAM"}
 TARGET_LABELS = {"task": "the task", "attribute": "the forgotten attribute"}

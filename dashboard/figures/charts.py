@@ -14,9 +14,9 @@ import plotly.graph_objects as go
 from core.metric_keys import Key
 from core.metric_words import declared, key_of
 from core.pipeline import STAGES
-from dashboard.components.figure_layout import legend_below
+from dashboard.figures.figure_layout import legend_below
 from dashboard.components.glossary import metric_label
-from dashboard.components.palette import metric_color, model_color, model_role
+from dashboard.figures.palette import metric_color, model_color, model_role
 
 
 @dataclass(frozen=True)

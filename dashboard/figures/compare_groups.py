@@ -16,7 +16,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from core.data.forget import ForgetRequest
-from dashboard.components.compare import compare_table
+from dashboard.figures.compare import compare_table
 
 REFERENCE_LABELS = {"original": "Original (reference)", "gold": "Gold (reference)"}  # the page's caption says what they are
 SCENARIO_FIELDS = ("dataset", "task", "forget", "seed", "model", "train")

@@ -8,9 +8,9 @@ from typing import Any, Iterable
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.components.charts import LIVE_METRICS, live_series, result_rows, shown_metrics
+from dashboard.figures.charts import LIVE_METRICS, live_series, result_rows, shown_metrics
 from dashboard.components.glossary import metric_label
-from dashboard.components.palette import model_color, model_role, run_colors
+from dashboard.figures.palette import model_color, model_role, run_colors
 from dashboard.components.tables import CI_SUFFIX, METRIC_ORDER, interval_columns, with_intervals
 
 FACETS = ("dataset", "forget", "method")
