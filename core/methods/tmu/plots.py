@@ -34,13 +34,17 @@ def _labels(record: dict, which: str, color_by: str) -> list[int]:
     return labels
 
 
+def _groups(record: dict, which: str, color_by: str) -> list[tuple[str, list[int]]]:
+    """(label name, positions in ``record[which]``) per label, in :data:`LABELS` order: one trace each."""
+    labels = _labels(record, which, color_by)
+    return [(name, [i for i, v in enumerate(labels) if v == value]) for value, name in LABELS.items()]
+
+
 def feature_scatter(record: dict, color_by: str = "predicted", which: str = "forget") -> go.Figure:
     """3-D scatter of (NF, AF, CF), one trace per label, hover shows the table row."""
-    labels = _labels(record, which, color_by)
     part = record[which]
     fig = go.Figure()
-    for value, name in LABELS.items():
-        idx = [i for i, v in enumerate(labels) if v == value]
+    for name, idx in _groups(record, which, color_by):
         fig.add_trace(go.Scatter3d(
             x=[part["NF"][i] for i in idx], y=[part["AF"][i] for i in idx], z=[part["CF"][i] for i in idx],
             mode="markers", name=f"{name} ({len(idx)})", marker={"size": 4, "color": COLORS[name]},
@@ -54,11 +58,9 @@ def feature_scatter(record: dict, color_by: str = "predicted", which: str = "for
 
 def feature_matrix_plot(record: dict, color_by: str = "predicted", which: str = "forget") -> go.Figure:
     """Scatter matrix of the three features, coloured like :func:`feature_scatter` (a 2-D alternative)."""
-    labels = _labels(record, which, color_by)
     part = record[which]
     fig = go.Figure()
-    for value, name in LABELS.items():
-        idx = [i for i, v in enumerate(labels) if v == value]
+    for name, idx in _groups(record, which, color_by):
         fig.add_trace(go.Splom(
             dimensions=[{"label": k, "values": [part[k][i] for i in idx]} for k in ("NF", "AF", "CF")],
             name=f"{name} ({len(idx)})", marker={"size": 5, "color": COLORS[name]}, diagonal_visible=False,
