@@ -42,9 +42,10 @@ def _groups(record: dict, which: str, color_by: str) -> list[tuple[str, list[int
 
 def feature_scatter(record: dict, color_by: str = "predicted", which: str = "forget") -> go.Figure:
     """3-D scatter of (NF, AF, CF), one trace per label, hover shows the table row."""
+    groups = _groups(record, which, color_by)  # checks ``which`` and ``color_by`` first
     part = record[which]
     fig = go.Figure()
-    for name, idx in _groups(record, which, color_by):
+    for name, idx in groups:
         fig.add_trace(go.Scatter3d(
             x=[part["NF"][i] for i in idx], y=[part["AF"][i] for i in idx], z=[part["CF"][i] for i in idx],
             mode="markers", name=f"{name} ({len(idx)})", marker={"size": 4, "color": COLORS[name]},
@@ -58,9 +59,10 @@ def feature_scatter(record: dict, color_by: str = "predicted", which: str = "for
 
 def feature_matrix_plot(record: dict, color_by: str = "predicted", which: str = "forget") -> go.Figure:
     """Scatter matrix of the three features, coloured like :func:`feature_scatter` (a 2-D alternative)."""
+    groups = _groups(record, which, color_by)  # checks ``which`` and ``color_by`` first
     part = record[which]
     fig = go.Figure()
-    for name, idx in _groups(record, which, color_by):
+    for name, idx in groups:
         fig.add_trace(go.Splom(
             dimensions=[{"label": k, "values": [part[k][i] for i in idx]} for k in ("NF", "AF", "CF")],
             name=f"{name} ({len(idx)})", marker={"size": 5, "color": COLORS[name]}, diagonal_visible=False,
