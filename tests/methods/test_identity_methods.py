@@ -108,3 +108,18 @@ def test_scrub_keeps_retain_accuracy(setup):
     x, y = splits.tensors("retain")
     with torch.no_grad():
         assert splits.task.correct(out.eval()(x), y).mean().item() > 0.8
+
+
+def test_scrub_retain_batches_caps_the_min_steps_and_zero_keeps_the_whole_pass(setup):
+    splits, original = setup
+    cls = METHODS.get("scrub")
+    ctx = toy_context(splits, copy.deepcopy(original))
+    batch = ctx.train.batch_size
+
+    def phases(**params) -> list[str]:
+        return [phase for phase, _ in cls(build_params(cls.Params, params)).batches(ctx, 0)]
+
+    whole = phases()
+    assert whole.count("min") == math.ceil(len(splits.retain) / batch) > 2  # SCRUB's whole retain pass
+    capped = phases(retain_batches=2)
+    assert capped.count("min") == 2 and capped.count("max") == whole.count("max") > 0  # max steps untouched
