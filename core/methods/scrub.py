@@ -37,7 +37,7 @@ class ScrubParams:
     forget_batch_size: int = param(32, "batch size of the max steps (SCRUB: 32)", min=1, max=4096)
     retain_batches: int = param(0, "min steps per epoch: at most this many retain batches (0 = the whole retain "
                                    "set, as in SCRUB; a few keep the method inside a tenth of retraining's time)",
-                                min=0, max=1_000_000, search=(1, 40, "int"))
+                                min=0, max=1_000_000, search=(0, 40, "int"))
     max_grad_norm: float = param(5.0, "clip each step's gradient norm to this (0 = off); guards the ascent",
                                  min=0.0, max=1e6)
 
