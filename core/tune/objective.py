@@ -9,7 +9,9 @@ scenario (:func:`core.bench.validation.validation_view`: ``test`` := a seeded ha
 
 Per epoch the method's live metrics (the progress callback) give the same value without the time term;
 :class:`PruningProgress` reports it to Optuna and raises ``optuna.TrialPruned`` when the pruner says
-the trial is worse than the median at that step. Time enters only through the final value, from the
+the trial is worse than the median at that step, except at the method's last epoch: its compute is spent by
+then, and a short trial (one epoch, inside the time budget) must not be dropped for a live value that slower
+trials will pay for in time. Time enters only through the final value, from the
 method's ``seconds`` (unlearning compute, live evaluation left out by ``run_method``): wall time seen
 from the callback would count the live evaluations, which the budget is not about.
 
@@ -102,7 +104,7 @@ class PruningProgress:
         if self.trial is None:
             return
         self.trial.report(value, self.step)
-        if self.trial.should_prune():
+        if step < total and self.trial.should_prune():  # at the last epoch the compute is spent: pruning saves nothing
             raise optuna.TrialPruned(f"step {self.step}: {value:.3f} is worse than the median of earlier trials")
 
 

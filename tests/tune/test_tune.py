@@ -105,6 +105,18 @@ def test_a_trial_worse_than_the_median_is_pruned(tmp_path):
     assert bad.storage.get_trial(bad._trial_id).intermediate_values == {1: pytest.approx(0.5 + 0.4 + 0.3)}
 
 
+def test_a_trial_is_not_pruned_at_its_last_epoch():
+    """Its compute is spent by then: a one-epoch trial inside the budget must reach its final value."""
+    study = optuna.create_study(pruner=optuna.pruners.MedianPruner(n_startup_trials=1, n_warmup_steps=0))
+    target = Target({}, {"forget_acc": 0.5, "mia_acc": 0.5, "test_acc": 0.8}, 10.0, 0.1)
+    good = study.ask()
+    PruningProgress(good, target)(1, 2, stage="unlearn", forget_acc=0.5, mia_acc=0.5, test_acc=0.8)
+    study.tell(good, 0.0)
+    short = study.ask()
+    PruningProgress(short, target)(1, 1, stage="unlearn", forget_acc=1.0, mia_acc=0.9, test_acc=0.5)  # no raise
+    assert short.storage.get_trial(short._trial_id).intermediate_values == {1: pytest.approx(1.2)}
+
+
 def test_every_declared_search_range_lies_within_its_bounds():
     declared = [n for n in METHODS.names() if any(f.metadata.get("search") for f in dataclasses.fields(METHODS.get(n).Params))]
     assert {"advanced_neggrad", "scrub", "finetune", "neggrad", "random_labels"} <= set(declared)
