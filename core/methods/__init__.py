@@ -10,7 +10,6 @@ import core.methods.unsir  # noqa: F401,E402
 import core.methods.scrub  # noqa: F401,E402
 import core.methods.bad_teacher  # noqa: F401,E402
 import core.methods.random_labels  # noqa: F401,E402
-import core.methods.loss_matching  # noqa: F401,E402
 import core.methods.tmu  # noqa: F401,E402
 import core.methods.adversarial_remover  # noqa: F401,E402
 import core.methods.pattern.method  # noqa: F401,E402
