@@ -20,6 +20,15 @@ def test_the_goal_needs_nomus_forget_accuracy_and_time_all_near_gold():
     assert missed == {"nomus": False, "forget_acc": False, "time": False, "met": False}
 
 
+def test_the_goal_counts_the_held_out_seeds_that_meet_it_alone():
+    near, far = _rows(0.615, 0.68, 0.08), _rows(0.50, 0.74, 0.12)
+    means = mean_rows([near, far])  # the means miss: NoMUS 0.5575 against gold's 0.60
+    g = goal(means, [near, far])["scrub (tuned)"]
+    assert not g["met"] and (g["seeds_met"], g["seeds"]) == (1, 2)
+    assert "met on 1 of 2 held-out seeds alone" in markdown("x", means, goal(means, [near, far]), {},
+                                                         {"validation": [1000], "report": [0, 1]})
+
+
 def test_the_table_shows_means_with_spread_and_the_settings():
     per_seed = [[{"model": "gold", "metrics": {"nomus": v, "forget_acc": 0.5, "seconds": 1.0, "time_share": 1.0}},
                  {"model": "scrub (tuned)", "params": {"lr": 0.0123}, "metrics": {"nomus": v, "forget_acc": 0.5,
