@@ -10,6 +10,7 @@ import core.methods.unsir  # noqa: F401,E402
 import core.methods.scrub  # noqa: F401,E402
 import core.methods.bad_teacher  # noqa: F401,E402
 import core.methods.random_labels  # noqa: F401,E402
+import core.methods.aligned_relabel  # noqa: F401,E402
 import core.methods.tmu  # noqa: F401,E402
 import core.methods.adversarial_remover  # noqa: F401,E402
 import core.methods.pattern.method  # noqa: F401,E402
