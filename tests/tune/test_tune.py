@@ -91,12 +91,18 @@ def test_the_objective_never_reads_the_test_split(tiny):
            {k: v for k, v in metrics.items() if k not in ("seconds", "time_share")}
 
 
-def test_a_trial_worse_than_the_median_is_pruned(tmp_path):
+def _study_with_a_good_trial() -> tuple[optuna.Study, Target]:
+    """A study whose one finished trial sat exactly on the target at step 1 (value 0)."""
     study = optuna.create_study(pruner=optuna.pruners.MedianPruner(n_startup_trials=1, n_warmup_steps=0))
     target = Target({}, {"forget_acc": 0.5, "mia_acc": 0.5, "test_acc": 0.8}, 10.0, 0.1)
     good = study.ask()
     PruningProgress(good, target)(1, 2, stage="unlearn", forget_acc=0.5, mia_acc=0.5, test_acc=0.8)
     study.tell(good, 0.0)
+    return study, target
+
+
+def test_a_trial_worse_than_the_median_is_pruned(tmp_path):
+    study, target = _study_with_a_good_trial()
     bad = study.ask()
     progress = PruningProgress(bad, target)
     progress(0, 2, stage="unlearn")  # not a live evaluation: nothing reported
@@ -107,11 +113,7 @@ def test_a_trial_worse_than_the_median_is_pruned(tmp_path):
 
 def test_a_trial_is_not_pruned_at_its_last_epoch():
     """Its compute is spent by then: a one-epoch trial inside the budget must reach its final value."""
-    study = optuna.create_study(pruner=optuna.pruners.MedianPruner(n_startup_trials=1, n_warmup_steps=0))
-    target = Target({}, {"forget_acc": 0.5, "mia_acc": 0.5, "test_acc": 0.8}, 10.0, 0.1)
-    good = study.ask()
-    PruningProgress(good, target)(1, 2, stage="unlearn", forget_acc=0.5, mia_acc=0.5, test_acc=0.8)
-    study.tell(good, 0.0)
+    study, target = _study_with_a_good_trial()
     short = study.ask()
     PruningProgress(short, target)(1, 1, stage="unlearn", forget_acc=1.0, mia_acc=0.9, test_acc=0.5)  # no raise
     assert short.storage.get_trial(short._trial_id).intermediate_values == {1: pytest.approx(1.2)}
