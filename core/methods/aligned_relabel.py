@@ -5,13 +5,14 @@ The gold model (retrained without the forget set) gets a forget sample about as 
 the original has memorised them. So, once, under the original model: ``k`` = the forget set's size times the
 share of the ``unseen`` split (held-out images, identity-disjoint from train) the original gets wrong; the ``k``
 forget samples with the smallest margin (true-class logit minus the best other) are the ones to unlearn, each
-relabelled to its runner-up class. Each step then takes ``CE(retain batch) + relabel_weight · CE(relabelled
-batch)``. The other forget samples get no loss of their own: they are neither pushed nor
-re-memorised, unless ``soften_weight`` > 0: then each step also raises their loss up to a typical unseen loss
-(the original's median loss on the unseen images it classifies right), so they stop standing out to a
-membership attack by a memorised, near-zero loss. TMU predicts the gold model's misses with a predictor
-trained on a twin problem; here the
-original's margin is the predictor and its unseen error rate the count, so the method costs a few steps.
+relabelled to its runner-up class. Each step trains on a batch of those relabelled samples together with a
+retain batch (true labels), each relabelled sample's loss weighted by ``relabel_weight`` in the batch mean.
+The other forget samples get no loss of their own: they are neither pushed nor re-memorised, unless
+``soften_weight`` > 0: then each step also raises their loss up to a typical unseen loss (the original's
+median loss on the unseen images it classifies right), so they stop standing out to a membership attack by a
+memorised, near-zero loss. TMU predicts the gold model's misses with a predictor trained on a twin problem;
+here the original's margin is the predictor and its unseen error rate the count, so the method costs a few
+steps.
 
 What it reads: ``forget``, ``retain`` and one number from ``unseen`` (the original's accuracy there).
 """
@@ -37,8 +38,8 @@ class AlignedRelabelParams:
     steps: int = param(10, "steps per round, each a batch of the relabelled samples with a retain batch", min=1,
                        max=10000, search=(2, 40, "int"))
     lr: float = param(0.01, "SGD learning rate, momentum 0.9", min=1e-6, max=1.0, search=(1e-3, 0.1, "log"))
-    relabel_weight: float = param(1.0, "weight of the relabelled samples' loss against the retain batch's (lower: "
-                                       "gentler on the task)", min=0.0, max=100.0, search=(0.1, 3.0, "log"))
+    relabel_weight: float = param(1.0, "weight of each relabelled sample's loss in the step's mean, a retain "
+                                       "sample's being 1 (lower: gentler on the task)", min=0.0, max=100.0, search=(0.1, 3.0, "log"))
     soften_weight: float = param(0.0, "weight of a term that raises the other forget samples' loss up to the "
                                       "original's median loss on the unseen images it gets right, no further (0 = "
                                       "off: they get no loss of their own)", min=0.0, max=100.0,
@@ -129,9 +130,10 @@ class AlignedRelabel(EpochMethod):
     def loss(self, ctx: Context, plan: Plan, batch) -> torch.Tensor:
         (xf, yf), (xr, yr), kept = batch
         task, model = ctx.splits.task, ctx.model
-        out = model(torch.cat([xf, xr]))
-        n = len(xf)
-        loss = task.loss(out[n:], yr) + self.params.relabel_weight * task.loss(out[:n], yf)
+        per = task.loss(model(torch.cat([xf, xr])), torch.cat([yf, yr]), reduction="none")
+        weight = torch.ones_like(per)
+        weight[: len(xf)] = self.params.relabel_weight
+        loss = (weight * per).mean()  # one batch's mean; relabel_weight = 1: relabelled and retain samples alike
         if kept is None:
             return loss
         xk, yk = kept

@@ -19,7 +19,7 @@ from core.pipeline import run_method
 from tests.methods.toy_identity import prepared_for, toy_table
 
 torch.set_num_threads(1)
-PARAMS = {"epochs": 1, "steps": 10, "lr": 0.01}  # forget accuracy 1.0 -> 0.80 (target 0.80, gold 0.73)
+PARAMS = {"epochs": 1, "steps": 10, "lr": 0.01}  # forget accuracy 1.0 -> 0.77 (target 0.80, gold 0.73); ablated: 1.0
 
 
 def test_the_plan_relabels_the_unseen_error_share_with_the_smallest_margins():
