@@ -185,8 +185,8 @@ def markdown(kind: str, rows: list[dict], goals: dict, tuning: dict, plan: dict)
         verdict = "meets" if g["met"] else "misses"
         parts = ", ".join(f"{k} {'ok' if g[k] else 'no'}" for k in ("nomus", "forget_acc", "time"))
         seeds = f"; met on {g['seeds_met']} of {g['seeds']} held-out seeds alone" if "seeds" in g else ""
-        lines.append(f"- {model} {verdict} the goal on the seed means (NoMUS ±{NOMUS_TOL}, forget ±{FORGET_TOL} of gold, "
-                     f"≤{TIME_SHARE:.0%} time): {parts}{seeds}.")
+        lines.append(f"- {model} {verdict} the goal on the seed means (NoMUS ±{NOMUS_TOL}, forget ±{FORGET_TOL} of "
+                     f"gold, ≤{TIME_SHARE:.0%} time): {parts}{seeds}.")
     for method, t in tuning.items():
         seeds = plan["validation"]
         lines.append(f"- {method}: tuned with {t['trials']} trials on validation seed{'s' if len(seeds) > 1 else ''} "

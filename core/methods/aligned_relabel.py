@@ -29,7 +29,7 @@ from core.methods.epoch import EpochMethod
 from core.methods.stepping import on_device
 from core.params import param
 from core.progress import poll
-from core.training import iterate_forever
+from core.training import iterate_forever, predict_logits
 
 
 @dataclass
@@ -39,7 +39,8 @@ class AlignedRelabelParams:
                        max=10000, search=(2, 40, "int"))
     lr: float = param(0.01, "SGD learning rate, momentum 0.9", min=1e-6, max=1.0, search=(1e-3, 0.1, "log"))
     relabel_weight: float = param(1.0, "weight of each relabelled sample's loss in the step's mean, a retain "
-                                       "sample's being 1 (lower: gentler on the task)", min=0.0, max=100.0, search=(0.1, 3.0, "log"))
+                                       "sample's being 1 (lower: gentler on the task)", min=0.0, max=100.0,
+                                  search=(0.1, 3.0, "log"))
     soften_weight: float = param(0.0, "weight of a term that raises the other forget samples' loss up to the "
                                       "original's median loss on the unseen images it gets right, no further (0 = "
                                       "off: they get no loss of their own)", min=0.0, max=100.0,
@@ -59,18 +60,14 @@ class Plan:
 
 
 def logits_of(ctx: Context, index: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """The current model's logits and the labels of the images at ``index`` (eval mode, no autograd)."""
-    ctx.model.eval()
-    out, ys = [], []
-    with torch.no_grad():
-        for x, y in ctx.splits.loader(index, 256):
-            out.append(ctx.model(x.to(ctx.device)).cpu())
-            ys.append(y)
-    return torch.cat(out), torch.cat(ys)
+    """The current model's logits (eval mode, no autograd) and the labels of the images at ``index``."""
+    x, y = ctx.splits.tensors(index)
+    return predict_logits(ctx.model, x, ctx.device), y
 
 
-def relabel_plan(forget_logits: torch.Tensor, y: torch.Tensor, unseen_acc: float) -> tuple[torch.Tensor, torch.Tensor]:
-    """(positions to relabel, their runner-up labels): the ``round(n · (1 − unseen_acc))`` smallest-margin samples."""
+def relabel_plan(forget_logits: torch.Tensor, y: torch.Tensor,
+                 unseen_acc: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """(positions to relabel, their runner-up labels): the ``round(n·(1 − unseen_acc))`` smallest-margin samples."""
     n = len(y)
     k = max(0, min(n, round(n * (1.0 - unseen_acc))))
     true = forget_logits.gather(1, y[:, :1]).squeeze(1)
@@ -101,7 +98,8 @@ class AlignedRelabel(EpochMethod):
         unseen_logits, unseen_y = logits_of(ctx, ctx.splits.unseen)
         right = task.correct(unseen_logits, unseen_y).bool()
         unseen_acc = float(right.float().mean())
-        floor = float(task.loss(unseen_logits[right], unseen_y[right], reduction="none").median()) if right.any() else 0.0
+        losses = task.loss(unseen_logits[right], unseen_y[right], reduction="none")
+        floor = float(losses.median()) if right.any() else 0.0
         forget_logits, y = logits_of(ctx, ctx.splits.forget)
         pos, labels = relabel_plan(forget_logits, y, unseen_acc)
         kept = torch.ones(len(y), dtype=torch.bool)
